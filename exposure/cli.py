@@ -139,18 +139,28 @@ def forecast_table(
     scenario: Annotated[str | None, typer.Option(help="Scenario id, e.g. P1.")] = None,
     sector: Annotated[str | None, typer.Option(help="NAICS sector, e.g. 52.")] = None,
     occupation: Annotated[str | None, typer.Option(
-        help="SOC code or prefix, e.g. 15-1252 or 43-.")] = None,
+        help="SOC code or prefix, e.g. 15-1252 or 43- (displaced-cells only).")] = None,
     year: Annotated[int | None, typer.Option(help="Year, 2025-2035.")] = None,
+    measure: Annotated[str, typer.Option(
+        help="displaced-cells (occupation x sector displacement) or a labour-market measure: "
+        "displaced, unemployed, reemployed, labour_income_loss, demand_change, tfp_gain_pct, "
+        "hours_automated_share, entry_level_wc_displaced_share, ai_unemployment_rate.")
+    ] = "displaced-cells",
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", help="Print the sensitivity table (2035 P0 median displacement with "
+        "each parameter at its p10 / p90) instead.")] = False,
     top: TopOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
 ) -> None:
-    """Displaced employment (median and 80% interval) by occupation, sector and year."""
-    from exposure import queries
+    """Displaced employment (median and 80% interval) by occupation, sector and year; or a
+    labour-market measure (--measure), or the sensitivity table (--sensitivity)."""
+    from exposure.forecast_table import forecast_table_result
 
-    result = queries.forecasts(_settings(warehouse=warehouse).warehouse, scenario, sector,
-                               occupation, year, top)
+    result, title = forecast_table_result(
+        _settings(warehouse=warehouse).warehouse, measure=measure, sensitivity=sensitivity,
+        scenario=scenario, sector=sector, occupation=occupation, year=year, top=top)
     if fmt is Format.table:
         result = (result[0].drop("run_id"), result[1])
-    _emit_board(result, fmt, output, "displacement forecast (relative to the BLS baseline)")
+    _emit_board(result, fmt, output, title)
 
 
 @app.command()

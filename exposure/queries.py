@@ -132,10 +132,121 @@ def _nonempty(frame: pl.DataFrame, what: str, scorer: str | None) -> pl.DataFram
 def forecasts(path: Path, scenario: str | None = None, sector: str | None = None,
               occupation: str | None = None, year: int | None = None, top: int | None = None
               ) -> tuple[pl.DataFrame, Provenance]:
-    """Displacement forecasts of the latest run (occupation x sector x year), largest first."""
+    """Displacement forecasts of the latest run (occupation x sector x year), largest first,
+    with each scenario's title beside its id."""
+    filters = {"scenario": scenario, "sector": sector, "year": year, "occupation": occupation}
     where, params = _conditions(("scenario = ?", scenario), ("naics_sector = ?", sector),
                                 ("year = ?", year),
                                 ("soc_code LIKE ?", f"{occupation}%" if occupation else None))
     frame, prov = _latest(path, "displacement_forecast", where, params,
                           "scenario, year, displaced_p50 DESC", top, forecast=True)
-    return _nonempty(frame, "forecast", None), prov
+    _nothing_matches(path, frame, "displacement_forecast", filters)
+    return _with_titles(path, frame), prov
+
+
+# labour_market_forecast's measures (MODEL_SPEC §7.5): name -> (label, number kind). The
+# kind picks the report's format: persons, usd, share (0-1) or percent.
+LABOUR_MEASURES: dict[str, tuple[str, str]] = {
+    "displaced": ("displaced, cumulative", "persons"),
+    "unemployed": ("AI-displaced unemployed, year average", "persons"),
+    "reemployed": ("re-employed", "persons"),
+    "labour_income_loss": ("labour-income loss per year", "usd"),
+    "demand_change": ("demand change per year (negative: less spending)", "usd"),
+    "tfp_gain_pct": ("TFP gain since 2025", "percent"),
+    "hours_automated_share": ("share of all hours automated", "share"),
+    "entry_level_wc_displaced_share": ("share of entry-level white-collar jobs displaced",
+                                       "share"),
+    "ai_unemployment_rate": ("AI-displaced unemployment rate (of the labour force)", "share"),
+}
+DISPLACED_CELLS = "displaced-cells"
+
+
+def labour_market(path: Path, measure: str, scenario: str | None = None,
+                  sector: str | None = None, year: int | None = None, top: int | None = None
+                  ) -> tuple[pl.DataFrame, Provenance]:
+    """One labour-market measure (national, or one sector's where the engine publishes it)
+    per scenario and year, with p10/p50/p90."""
+    known = set(LABOUR_MEASURES) | _distinct(path, "labour_market_forecast", "measure")
+    if measure not in known:
+        raise ConfigError(f"unknown measure '{measure}'",
+                          f"use {DISPLACED_CELLS} or one of {', '.join(sorted(known))}")
+    where, params = _conditions(("measure = ?", measure), ("scenario = ?", scenario),
+                                ("scope = ?", sector or "national"), ("year = ?", year))
+    frame, prov = _latest(path, "labour_market_forecast", where, params,
+                          "scenario, year", top, forecast=True)
+    if frame.height == 0 and sector:
+        scopes = _distinct_where(path, "labour_market_forecast", "scope", "measure = ?",
+                                 measure)
+        extra = f"; {measure} is published for scopes {', '.join(sorted(scopes)) or 'none'}"
+    else:
+        extra = ""
+    _nothing_matches(path, frame, "labour_market_forecast",
+                     {"measure": measure, "scenario": scenario, "sector": sector, "year": year},
+                     extra)
+    return _with_titles(path, frame), prov
+
+
+def sensitivity(path: Path, scenario: str | None = None, top: int | None = None
+                ) -> tuple[pl.DataFrame, Provenance]:
+    """forecast_sensitivity: 2035 median displacement with one parameter at its p10 / p90
+    and the others at their centre, the widest swing first."""
+    where, params = _conditions(("scenario = ?", scenario))
+    frame, prov = _latest(path, "forecast_sensitivity", where, params,
+                          "abs(displaced_high - displaced_low) DESC", top, forecast=True)
+    _nothing_matches(path, frame, "forecast_sensitivity", {"scenario": scenario})
+    return _with_titles(path, frame.with_columns(
+        (pl.col("displaced_high") - pl.col("displaced_low")).alias("swing"))), prov
+
+
+def _distinct(path: Path, table: str, column: str) -> set[str]:
+    return _distinct_where(path, table, column, "true")
+
+
+def _distinct_where(path: Path, table: str, column: str, condition: str,
+                    *params: object) -> set[str]:
+    """The distinct values of `column` in the latest run's `table` (none if it is absent)."""
+    con = connect_read_only(path)
+    try:
+        if f"latest_{table}" not in table_names(con):
+            return set()
+        rows = con.execute(f'SELECT DISTINCT "{column}" FROM "latest_{table}" '
+                           f"WHERE {condition}", list(params)).fetchall()
+    finally:
+        con.close()
+    return {str(r[0]) for r in rows if r[0] is not None}
+
+
+def _nothing_matches(path: Path, frame: pl.DataFrame, table: str,
+                     filters: dict[str, object], extra: str = "") -> None:
+    """A filter that matches nothing is an error naming the filters and what exists, never
+    an empty (or silently unfiltered) table."""
+    if frame.height:
+        return
+    used = ", ".join(f"--{k} {v}" for k, v in filters.items() if v is not None)
+    scenarios = ", ".join(sorted(_distinct(path, table, "scenario"))) or "none"
+    years = ", ".join(sorted(_distinct(path, table, "year"))) or "none"
+    raise ConfigError(f"no {table} rows match {used or 'these filters'}",
+                      f"the latest run has scenarios {scenarios} and years {years}{extra}")
+
+
+def scenario_titles(path: Path) -> dict[str, str]:
+    """Scenario id -> one-line title of the latest run (empty before the engine writes
+    forecast_scenario)."""
+    con = connect_read_only(path)
+    try:
+        if "latest_forecast_scenario" not in table_names(con):
+            return {}
+        return dict(con.execute(
+            "SELECT scenario, title FROM latest_forecast_scenario").fetchall())
+    finally:
+        con.close()
+
+
+def _with_titles(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
+    """`scenario_title` right after `scenario`, so a reader never needs to look ids up."""
+    titles = scenario_titles(path)
+    if not titles or "scenario" not in frame.columns:
+        return frame
+    at = frame.columns.index("scenario") + 1
+    return frame.insert_column(at, frame["scenario"].replace_strict(
+        titles, default=None, return_dtype=pl.String).alias("scenario_title"))

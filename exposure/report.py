@@ -1,8 +1,10 @@
 """The run report: a short Markdown page with SVG charts, written after each publish.
 
 `reports/runs/<run_id>/report.md` names the data and assumptions behind every figure, shows
-the national headline, the sectors and the forecast totals, and links the change summary.
-Charts are Altair specs rendered to SVG with vl-convert (no browser, no network).
+the national headline, the sectors and, when the forecast tables are present, the forecast
+sections of `exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour
+market, published anchors), and links the change summary. Charts are Altair specs rendered
+to SVG with vl-convert (no browser, no network).
 """
 
 from __future__ import annotations
@@ -11,27 +13,13 @@ from pathlib import Path
 
 import altair as alt
 import polars as pl
-import vl_convert
 
 from exposure import ONET_ATTRIBUTION
-from exposure.queries import FORECAST_MEANING, MEANING
+from exposure.queries import MEANING
+from exposure.reporting.charts import save_svg
+from exposure.reporting.forecast import ForecastTables, forecast_sections
+from exposure.reporting.markdown import markdown_table
 from exposure.warehouse import connect_read_only, table_names
-
-
-def _svg(chart: alt.Chart, path: Path) -> str:
-    path.write_text(vl_convert.vegalite_to_svg(chart.to_json()), encoding="utf-8")
-    return path.name
-
-
-def _markdown_table(frame: pl.DataFrame) -> list[str]:
-    def cell(value: object) -> str:
-        if isinstance(value, float):
-            return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
-        return "" if value is None else str(value)
-
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return lines
 
 
 def _sector_chart(sectors: pl.DataFrame) -> alt.Chart:
@@ -40,18 +28,6 @@ def _sector_chart(sectors: pl.DataFrame) -> alt.Chart:
             domain=[0, 1])),
         y=alt.Y("sector_title:N", sort="-x", title=None),
     ).properties(width=420, title="Exposure by sector")
-
-
-def _forecast_chart(totals: pl.DataFrame) -> alt.Chart:
-    data = alt.Data(values=totals.with_columns(
-        pl.col(c) / 1e6 for c in ("displaced_p10", "displaced_p50", "displaced_p90")
-    ).to_dicts())
-    base = alt.Chart(data).encode(x=alt.X("year:O", title=None),
-                                  color=alt.Color("scenario:N"))
-    band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("displaced_p10:Q", title="displaced workers (millions)"), y2="displaced_p90:Q")
-    return (band + base.mark_line().encode(y="displaced_p50:Q")).properties(
-        width=420, title="Displaced employment, median and 80% interval")
 
 
 def write_report(warehouse_path: Path, reports_dir: Path, run_id: str, scorer: str) -> Path:
@@ -75,9 +51,7 @@ def write_report(warehouse_path: Path, reports_dir: Path, run_id: str, scorer: s
                          "covered_employment_share FROM latest_sector_exposure WHERE scorer = ? "
                          "AND year = (SELECT max(year) FROM latest_sector_exposure) "
                          "ORDER BY exposure DESC", [scorer])
-        totals = latest("displacement_total",
-                        "SELECT scenario, year, displaced_p10, displaced_p50, displaced_p90 "
-                        "FROM latest_displacement_total ORDER BY scenario, year", [])
+        forecasts = ForecastTables.load(con, present)
     finally:
         con.close()
     lines = [f"# Run {run_id}", "",
@@ -87,15 +61,11 @@ def write_report(warehouse_path: Path, reports_dir: Path, run_id: str, scorer: s
         lines += ["## National headline", "",
                   "Share of workers whose occupation has at least the threshold share of its "
                   "task weight exposed (`inclusive`: whether exactly the threshold counts).", "",
-                  *_markdown_table(headline), ""]
+                  *markdown_table(headline), ""]
     if sectors is not None and sectors.height:
-        chart = _svg(_sector_chart(sectors), folder / "sectors.svg")
-        lines += ["## Sectors", "", f"![sectors]({chart})", "", *_markdown_table(sectors), ""]
-    if totals is not None and totals.height:
-        chart = _svg(_forecast_chart(totals), folder / "forecast.svg")
-        at_end = totals.filter(pl.col("year") == pl.col("year").max())
-        lines += ["## Forecasts", "", FORECAST_MEANING, "", f"![forecast]({chart})", "",
-                  *_markdown_table(at_end), ""]
+        chart = save_svg(_sector_chart(sectors), folder / "sectors.svg")
+        lines += ["## Sectors", "", f"![sectors]({chart})", "", *markdown_table(sectors), ""]
+    lines += forecast_sections(forecasts, folder)
     lines += ["## What changed", "", f"See [the change summary](../../changes/{run_id}.md).", "",
               "---", "", ONET_ATTRIBUTION, ""]
     path = folder / "report.md"

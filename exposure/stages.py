@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from exposure.features import build_task_features
+from exposure.forecast.engine import TABLES as FORECAST_TABLES
 from exposure.pipeline import Stage, Tables, code_digest
 from exposure.rollup import (
     area_exposure,
@@ -91,30 +92,15 @@ def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed
              forecast_ceiling: str | None, runner: str) -> Tables:
     """Every scenario's Monte-Carlo forecast; `forecast_ceiling` names the scorer whose task
     scores cap each task's automatable share (None: no cap, E_i = 1 as in MODEL_SPEC §1.4)."""
-    from exposure.forecast.baseline import baseline_employment
-    from exposure.forecast.engine import (
-        CHUNK_SIZE,
-        YEARS,
-        combine,
-        combine_forecasts,
-        prepare,
-        resolve_scenario,
-    )
+    from exposure.forecast.engine import forecast as run_forecast
     from exposure.forecast.runners import get_runner
 
-    run_chunks = get_runner(runner)
     scores = None
     if forecast_ceiling:
         scores = tables["task_exposure"].filter(pl.col("scorer") == forecast_ceiling)
-    base = baseline_employment(tables, YEARS)
-    results = []
-    for spec in scenarios:
-        scenario = resolve_scenario(spec)
-        n = draws or scenario.parameters().uncertainty.draws
-        prep = prepare(tables["task_feature"], scores, tables, scenario, YEARS, seed,
-                       tables["sector_calibration"], base)
-        results.append(combine(prep, run_chunks(prep, n, CHUNK_SIZE)))
-    return combine_forecasts(results)
+    return run_forecast(tables["task_feature"], scores, tables, list(scenarios), draws=draws,
+                        seed=seed, calibration=tables["sector_calibration"],
+                        runner=get_runner(runner))
 
 
 ANALYSIS_STAGES: tuple[Stage, ...] = (
@@ -129,8 +115,7 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
     Stage("calibration", ("sector_calibration",), ("exposure.stages", "exposure.forecast"),
           func=calibration, inputs=CALIBRATION_INPUTS,
           params=("calibration_file", "calibration_file_sha256")),
-    Stage("forecast", ("displacement_forecast", "displacement_total", "sector_equilibrium",
-                       "macro_check", "forecast_draws"),
+    Stage("forecast", FORECAST_TABLES,
           ("exposure.stages", "exposure.forecast"), func=forecast, inputs=FORECAST_INPUTS,
           params=("scenarios", "draws", "seed", "forecast_ceiling", "runner"),
           unkeyed=("runner",)),

@@ -23,6 +23,7 @@ from exposure.errors import WarehouseError
 RUN_RESULTS = ("task_exposure", "occupation_exposure", "sector_exposure",
                "major_group_exposure", "area_exposure", "headline", "sector_calibration",
                "sector_equilibrium", "displacement_forecast", "displacement_total", "macro_check",
+               "labour_market_forecast", "forecast_scenario", "forecast_sensitivity",
                "change_summary")
 # Tables that accumulate across runs: a new build copies their rows from the published file.
 HISTORY_TABLES = ("run", "stage_run", "source_file", "data_check", *RUN_RESULTS)

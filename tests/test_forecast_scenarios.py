@@ -10,8 +10,24 @@ from exposure.errors import ConfigError
 from exposure.forecast import scenarios as S
 from exposure.forecast.capability import CapabilityParams
 from exposure.forecast.diffusion import DiffusionParams
+from exposure.forecast.montecarlo import Setup
+from exposure.forecast.thresholds import Policy
 
-IDS = [f"P{i}" for i in range(9)]
+IDS = ["P0", "P0-high", *(f"P{i}" for i in range(1, 12))]
+LABELS = ("scenario_id", "title", "description", "points", "fixed")
+
+
+def _setup(sid: str) -> Setup:
+    return Setup.from_scenario(S.load_scenario(S.SCENARIO_DIR / f"{sid}.toml"))
+
+
+def _moved(a: Setup, b: Setup) -> set[str]:
+    """Setup fields (policy fields unpacked) in which two scenarios differ."""
+    def flat(s: Setup) -> dict:
+        out = {k: v for k, v in vars(s).items() if k not in LABELS and k != "policy"}
+        return out | {f"policy.{k}": v for k, v in vars(s.policy).items()}
+    fa, fb = flat(a), flat(b)
+    return {k for k in fa if fa[k] != fb[k]}
 HEADER = 'id = "{id}"\ntitle = "A test"\ndescription = "Made by a test."\n'
 
 
@@ -37,26 +53,32 @@ def _error(path: Path) -> str:
 def test_every_shipped_scenario_loads(scenario_id: str) -> None:
     sc = S.load_scenario(S.SCENARIO_DIR / f"{scenario_id}.toml")
     assert sc.id == scenario_id
-    assert sc.title.strip() and sc.description.strip()
-    sc.inputs()  # resolves without error
+    assert sc.title.strip() and "\n" not in sc.title.strip()  # a one-line plain title
+    assert len(sc.description.split()) >= 20  # a paragraph: the policy and what it moves
+    if sc.changes():
+        assert "Moves" in sc.description
+    Setup.from_scenario(sc)  # resolves without error
 
 
-def test_list_scenarios_finds_p0_to_p8_in_order() -> None:
+def test_list_scenarios_finds_every_shipped_file_in_order() -> None:
     assert [s.id for s in S.list_scenarios()] == IDS
 
 
 def test_p0_changes_nothing_and_equals_the_defaults() -> None:
     p0 = S.load_scenario(S.SCENARIO_DIR / "P0.toml")
     assert p0.changes() == {}
-    inputs = p0.inputs()
-    assert inputs.capability == CapabilityParams()
-    assert inputs.diffusion == DiffusionParams()
-    assert inputs.automation_tax == "none" and inputs.cbi == 0.0
+    setup = Setup.from_scenario(p0)
+    assert setup.capability == CapabilityParams()
+    assert setup.diffusion == DiffusionParams()
+    assert setup.policy == Policy() and setup.cbi == 0.0 and setup.fixed == frozenset()
 
 
-def test_scenario_files_hold_only_policy_changes() -> None:
+def test_scenario_files_change_policies_and_game_settings_only() -> None:
     for sc in S.list_scenarios():
-        assert set(sc.changes()) <= {"policy"}, sc.id
+        assert set(sc.changes()) <= {"policy", "game", "labour"}, sc.id
+    assert S.load_scenario(S.SCENARIO_DIR / "P0-high.toml").changes() == {
+        "labour": {"theta_sub": 1.0}}
+    assert _setup("P0-high").fixed == frozenset({"theta_sub"})
 
 
 def test_parameters_merge_the_file_over_the_defaults(tmp_path: Path) -> None:
@@ -114,7 +136,8 @@ def test_every_bad_value_names_its_key(tmp_path: Path, body: str, key: str) -> N
 
 def test_infinite_doubling_time_is_allowed(tmp_path: Path) -> None:
     sc = S.load_scenario(_write(tmp_path, "[capability]\nTd_months = inf\n"))
-    assert sc.inputs().capability.Td_months == float("inf")
+    assert Setup.from_scenario(sc).capability.Td_months == float("inf")
+    assert "Td_months" in Setup.from_scenario(sc).fixed
 
 
 def test_missing_header_key_and_id_mismatch(tmp_path: Path) -> None:
@@ -142,43 +165,42 @@ def test_p7_with_cbi_zero_equals_p0_in_everything_that_matters(tmp_path: Path) -
     lines = [ln for ln in text.splitlines() if not ln.strip().startswith("cbi")]
     body = "\n".join(lines).replace("[policy]", "[policy]\ncbi = 0.0")
     (tmp_path / "P7.toml").write_text(body + "\n", encoding="utf-8")
-    p7_off = S.load_scenario(tmp_path / "P7.toml")
-    assert p7_off.parameters().policy.data_dividend_eta > 0.0  # the dividend is still written
-    assert p7_off.inputs() == S.load_scenario(S.SCENARIO_DIR / "P0.toml").inputs()
-
-
-def test_p7_raises_eta_and_withholding_monotonically_in_cbi(tmp_path: Path) -> None:
-    etas, withheld = [], []
-    for i, cbi in enumerate((0.0, 0.25, 0.5, 1.0)):
-        body = f"[policy]\ncbi = {cbi}\ndata_dividend_eta = 0.05\n"
-        inputs = S.load_scenario(_write(tmp_path, body, f"C{i}")).inputs()
-        etas.append(inputs.eta)
-        withheld.append(inputs.withheld_share(0.6))
-    assert etas == sorted(etas) and withheld == sorted(withheld)
-    assert withheld[0] == 0.0 and withheld[-1] == pytest.approx(0.6)
+    p7_off = Setup.from_scenario(S.load_scenario(tmp_path / "P7.toml"))
+    assert p7_off.dividend > 0.0  # the dividend is still written, but scaled by CBI = 0
+    assert _moved(p7_off, _setup("P0")) == {"dividend"}
 
 
 def test_p4_and_p8_raise_eta_and_the_reemployment_hazard() -> None:
-    base = S.load_scenario(S.SCENARIO_DIR / "P0.toml").inputs()
-    p4 = S.load_scenario(S.SCENARIO_DIR / "P4.toml")
-    delta = p4.parameters().policy.upskilling_delta_eta
-    assert p4.inputs().eta == pytest.approx(base.eta + delta)
-    assert p4.inputs().reemployment_hazard > base.reemployment_hazard
-    p8 = S.load_scenario(S.SCENARIO_DIR / "P8.toml").inputs()
-    p1 = S.load_scenario(S.SCENARIO_DIR / "P1.toml").inputs()
-    assert p8.eta == p4.inputs().eta and p8.automation_tax == p1.automation_tax == "pigouvian"
+    p4, p8, p1 = _setup("P4"), _setup("P8"), _setup("P1")
+    assert p4.delta_eta == pytest.approx(0.1) and p4.h_factor == pytest.approx(1.5)
+    assert p8.h_factor == p4.h_factor and p8.delta_eta == 0.0  # P8's Δη comes from revenue
+    assert p8.policy.automation_tax == p1.policy.automation_tax == "pigouvian"
     assert p8.tax_rebate == "retraining" and p1.tax_rebate == "lump_sum"
 
 
 def test_each_policy_moves_only_its_own_dial() -> None:
-    base = S.load_scenario(S.SCENARIO_DIR / "P0.toml").inputs()
+    base = _setup("P0")
     dials = {
-        "P2": ("capital_tax",),
-        "P3": ("ubi",),
-        "P5": ("worker_equity",),
-        "P6": ("coalition_size", "coalition_share"),
+        "P1": {"policy.automation_tax", "tax_rebate"},
+        "P2": {"capital_tax"},
+        "P3": {"ubi"},
+        "P4": {"delta_eta", "h_factor"},
+        "P5": {"policy.worker_equity"},
+        "P6": {"policy.coalition_share"},
+        "P7": {"cbi", "dividend"},
+        "P9": {"policy.phi"},
+        "P10": {"policy.wage_concession"},
+        "P11": {"policy.automation_tax", "policy.planner_mu", "tax_rebate"},
     }
     for sid, fields in dials.items():
-        inputs = S.load_scenario(S.SCENARIO_DIR / f"{sid}.toml").inputs()
-        changed = {f for f in vars(base) if getattr(inputs, f) != getattr(base, f)}
-        assert changed and changed <= set(fields), (sid, changed)
+        assert _moved(_setup(sid), base) == fields, sid
+
+
+def test_uncertainty_ranges_may_be_uniform_or_triangular(tmp_path: Path) -> None:
+    sc = S.load_scenario(_write(tmp_path, "[uncertainty]\ng_c = [0.05, 0.2]\n"
+                                          "Td_months = [4.0, 6.0, 12.0]\n"))
+    setup = Setup.from_scenario(sc)
+    assert setup.ranges["g_c"] == (0.05, 0.2) and setup.centre("g_c") == pytest.approx(0.125)
+    assert setup.centre("Td_months") == 6.0
+    assert "'uncertainty.q_req'" in _error(_write(tmp_path, "[uncertainty]\nq_req = [0.5, 1.2]\n",
+                                                    "T9"))

@@ -8,8 +8,7 @@ by data availability DA and verifiability V, and a task of human length h_i succ
 
 §2.2 cost: r_i(t) = r0_i (1 − g_c)^(t − t0)/p_i(t) + ρ_rev is AI cost per successful completion
 over the human wage cost, and σ_i(t) = 1 − r_i(t) is the task's saving rate (§3.7 compares it
-with the game thresholds). r0_i is lognormal; :func:`calibrate_r0` fits its median and
-dispersion to the Svanberg-via-Acemoglu shares (:class:`R0Targets`).
+with the game thresholds). r0_i comes from §7.1 (`forecast.cost`).
 
 Every function broadcasts floats and arrays (tasks × draws × time), with no loop per task.
 Times are decimal years; horizons and human task times are minutes.
@@ -26,8 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq
-from scipy.special import expit, logit, ndtr
+from scipy.special import expit, logit
 
 from exposure.forecast._numeric import FloatArray, FloatOrArray, bisect_boundary, f64
 
@@ -42,23 +40,21 @@ TD_MONTHS_SLOW = 14.0
 
 @dataclass(frozen=True)
 class CapabilityParams:
-    """Parameters of §2.1-§2.2; fields may be arrays of Monte-Carlo draws.
+    """Parameters of §2.1-§2.2 with §7.2's β; fields may be arrays of Monte-Carlo draws.
 
-    The r0 defaults are the output of :func:`calibrate_r0` at these defaults (a test checks
-    that they still agree), stored so the pipeline does not re-solve them on every run.
+    AI cost per task (r0) is no longer a parameter here: §7.1 builds it per task and draw
+    from the wage, firm scale and data features (`forecast.cost`).
     """
 
     H0_minutes: ArrayLike = 60.0  # [S] METR 50% horizon at t0 (Claude 3.7 Sonnet ~59 min)
     t0: ArrayLike = 2025.0 + 1.0 / 12.0  # [S] Feb 2025, the date H0 was measured
     Td_months: ArrayLike = TD_MONTHS_BASE  # [S] METR doubling time 2019-2025
-    beta: ArrayLike = 1.0  # [R] logistic slope per doubling, from METR success curves
+    beta: ArrayLike = 0.6  # [S] per doubling: METR's 80% horizon ≈ a fifth of its 50% (§7.2)
     kappa_D: ArrayLike = 2.0  # [A] doublings of lag between DA = 0 and DA = 1
     kappa_V: ArrayLike = 2.0  # [A] doublings of lag between V = 0 and V = 1
     gamma_m: ArrayLike = 2.0  # [A] exponent of the manual penalty (METR is not robotics)
     g_c: ArrayLike = 0.10  # [S] yearly AI cost decline, Svanberg scenario via Acemoglu
     rho_rev: ArrayLike = 0.1  # [A] human review cost, share of the wage cost
-    r0_median: ArrayLike = 357.3  # [R] calibrated to R0Targets by calibrate_r0
-    r0_sigma: ArrayLike = 6.673  # [R] log-sd of r0, calibrated to R0Targets
 
     def with_(self, **changes: ArrayLike) -> CapabilityParams:
         """A copy with some parameters changed (the dataclass is frozen)."""
@@ -67,16 +63,6 @@ class CapabilityParams:
     def without_features(self) -> CapabilityParams:
         """DA, V and manual intensity switched off: p is the pure horizon curve (§2.1)."""
         return replace(self, kappa_D=0.0, kappa_V=0.0, gamma_m=0.0)
-
-
-@dataclass(frozen=True)
-class R0Targets:
-    """Calibration targets of the lognormal r0 (§2.2), with all other features off."""
-
-    share: float = 0.23  # [S] Svanberg via Acemoglu: exposed tasks with σ ≥ 0 within 10 y
-    share_fast: float = 0.30  # [S] the same share under the fast cost decline
-    years: float = 10.0  # [S] Acemoglu's window
-    g_c_fast: float = 0.22  # [S] compute-cost decline passed through one for one
 
 
 def human_minutes(job_zone: ArrayLike, task_minutes: ArrayLike | None = None) -> FloatOrArray:
@@ -236,93 +222,12 @@ def cost_effective_year(
     return np.where(passes(lo), -np.inf, np.where(passes(hi), year, np.inf))[()]
 
 
-def sample_r0(
-    rng: np.random.Generator, size: int | tuple[int, ...], params: CapabilityParams | None = None
-) -> FloatArray:
-    """Draws of the lognormal r0 = median·exp(σ_r0·Z) (§2.2)."""
-    c = params or CapabilityParams()
-    return f64(c.r0_median) * np.exp(f64(c.r0_sigma) * rng.standard_normal(size))
-
-
-def _log_break_even(c: CapabilityParams, years: float, h_minutes: ArrayLike) -> FloatArray:
-    """ln r*_i: σ_i(t0 + years) ≥ 0 iff r0_i ≤ r*_i = (1 − ρ_rev)·p_i(t_end)/(1 − g_c)^years."""
-    p_end = f64(success_probability(f64(c.t0) + years, h_minutes, params=c))
-    room = (1.0 - f64(c.rho_rev)) * p_end / np.power(1.0 - f64(c.g_c), years)
-    with np.errstate(divide="ignore"):  # room = 0: never cost-effective, ln r* = −∞
-        return np.where(room > 0.0, np.log(np.where(room > 0.0, room, 1.0)), -np.inf)
-
-
-def _share(
-    log_r_star: FloatArray, log_median: ArrayLike, sd: ArrayLike, w: FloatArray
-) -> FloatArray:
-    """Σ_i w_i Φ((ln r*_i − ln median)/sd) / Σ w, tasks on the last axis."""
-    z = (log_r_star - f64(log_median)[..., np.newaxis]) / f64(sd)[..., np.newaxis]
-    return np.sum(ndtr(z) * w, axis=-1) / np.sum(w)
-
-
-def share_cost_effective(
-    r0_median: ArrayLike,
-    r0_sigma: ArrayLike,
-    params: CapabilityParams | None = None,
-    years: float = 10.0,
-    h_minutes: ArrayLike = JOB_ZONE_MINUTES,
-    weights: ArrayLike | None = None,
-) -> FloatOrArray:
-    """Expected share of tasks with σ_i ≥ 0 at some t in [t0, t0 + years] (§2.2).
-
-    σ is non-decreasing in t, so "within the window" means at its end: σ ≥ 0 iff
-    r0 ≤ (1 − ρ_rev)·p_i(t_end)/(1 − g_c)^years, whose lognormal probability is Φ((ln r* −
-    ln median)/σ_r0). Averaged over the tasks (``h_minutes``, optional ``weights``) with the
-    other features as in ``params`` (use :meth:`CapabilityParams.without_features`).
-    """
-    c = params or CapabilityParams()
-    h = f64(h_minutes)
-    w = np.ones_like(h) if weights is None else f64(weights)
-    return _share(_log_break_even(c, years, h), np.log(f64(r0_median)), r0_sigma, w)[()]
-
-
-def calibrate_r0(
-    params: CapabilityParams | None = None,
-    targets: R0Targets | None = None,
-    h_minutes: ArrayLike = JOB_ZONE_MINUTES,
-    weights: ArrayLike | None = None,
-) -> tuple[float, float]:
-    """Median and log-sd of r0 that hit both §2.2 shares, solved numerically.
-
-    With DA, V and manual intensity off, the share with σ ≥ 0 within ``targets.years`` must be
-    ``targets.share`` at ``params.g_c`` and ``targets.share_fast`` at ``targets.g_c_fast``.
-    For a given log-sd the first condition fixes the median (the share falls as the median
-    rises); the second then fixes the log-sd (with the median so tied, the fast share falls
-    from 1 towards the base share as the dispersion grows). Both by Brent's method; scalar
-    parameters only.
-    """
-    c = (params or CapabilityParams()).without_features()
-    tg = targets or R0Targets()
-    h = f64(h_minutes)
-    w = np.ones_like(h) if weights is None else f64(weights)
-    base = _log_break_even(c, tg.years, h)
-    fast = _log_break_even(c.with_(g_c=tg.g_c_fast), tg.years, h)
-
-    def log_median_for(sd: float) -> float:
-        # The share is Φ((ln r* − ln median)/sd): ±(60 sd + 50) brackets any |ln r*| < 50.
-        half = 60.0 * sd + 50.0
-        return brentq(lambda lm: float(_share(base, lm, sd, w)) - tg.share, -half, half, xtol=1e-13)
-
-    def fast_gap(sd: float) -> float:
-        return float(_share(fast, log_median_for(sd), sd, w)) - tg.share_fast
-
-    sd = brentq(fast_gap, 1e-3, 100.0, xtol=1e-13)
-    return float(np.exp(log_median_for(sd))), float(sd)
-
-
 __all__ = [
     "JOB_ZONE_MINUTES",
     "TD_MONTHS_BASE",
     "TD_MONTHS_FAST",
     "TD_MONTHS_SLOW",
     "CapabilityParams",
-    "R0Targets",
-    "calibrate_r0",
     "capability_year",
     "cost_effective_year",
     "cost_ratio",
@@ -331,8 +236,6 @@ __all__ = [
     "log2_horizon",
     "manual_factor",
     "manual_intensity",
-    "sample_r0",
     "saving_rate",
-    "share_cost_effective",
     "success_probability",
 ]

@@ -54,13 +54,13 @@ def capability_time(gap0: FloatArray, b: FloatArray, b0: FloatArray, need: Float
     return np.where(gap0 >= need, back, forward)
 
 
-def log_cost(t: FloatArray, ln_r0: FloatArray, kc: float, ln_m: FloatArray, gap: FloatArray,
+def log_cost(t: FloatArray, ln_r0: FloatArray, kc: FloatArray, ln_m: FloatArray, gap: FloatArray,
              beta: float, t0: float) -> FloatArray:
     """ln(r0 (1 − g_c)^(t − t0)/p(t)) with ln p = lnM − softplus(−β·gap); kc = ln(1 − g_c)."""
     return ln_r0 + kc * (t - t0) - ln_m + softplus(-beta * gap)
 
 
-def saving(t: FloatArray, ln_r0: FloatArray, kc: float, ln_m: FloatArray, gap: FloatArray,
+def saving(t: FloatArray, ln_r0: FloatArray, kc: FloatArray, ln_m: FloatArray, gap: FloatArray,
            beta: float, t0: float, rho_rev: float) -> FloatArray:
     """σ(t) = 1 − ρ_rev − r0 (1 − g_c)^(t − t0)/p(t), as `capability.saving_rate`."""
     return 1.0 - rho_rev - np.exp(log_cost(t, ln_r0, kc, ln_m, gap, beta, t0))
@@ -133,7 +133,8 @@ def refine_crossing(t_ref: FloatArray, ln_y_ref: FloatArray, ln_y: FloatArray,
                    t_end)
     const = (ln_r0 - ln_m)[pair] - ln_y
     lo = t_start[pair]
-    t = _newton(t, const, kc, gap0[pair], b[pair], b0[pair], beta, t0, lo, t_end, iters)
+    kc_pair = kc[pair] if np.ndim(kc) else kc  # g_c may be drawn per (draw, task) pair
+    t = _newton(t, const, kc_pair, gap0[pair], b[pair], b0[pair], beta, t0, lo, t_end, iters)
     return np.where(delta > 0.0, t, t_ref[pair])  # φ ≤ 0 at t_ref: the same crossing
 
 

@@ -26,7 +26,10 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 FloatOrArray = float | FloatArray
 
-PLAUSIBLE_TFP_BAND_PCT = (0.2, 2.0)
+# §7.8: median TFP over ten years should lie in [0.2%, 3.5%] and π̄ in [0.10, 0.35] (our σ is
+# AI cost against the wage, so π̄ sits above Acemoglu's experimental 0.144).
+PLAUSIBLE_TFP_BAND_PCT = (0.2, 3.5)
+PLAUSIBLE_PI_BAR = (0.10, 0.35)
 
 
 def _f(x: ArrayLike) -> FloatArray:
@@ -221,6 +224,7 @@ def bottom_up(
 
 
 __all__ = [
+    "PLAUSIBLE_PI_BAR",
     "PLAUSIBLE_TFP_BAND_PCT",
     "AcemogluInputs",
     "BottomUpResult",

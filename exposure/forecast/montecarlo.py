@@ -1,54 +1,48 @@
-"""Monte-Carlo draws and the scenario set-up of the forecast (MODEL_SPEC §6 outputs).
+"""Monte-Carlo draws and the scenario set-up of the forecast (MODEL_SPEC §7.0, §7.1-§7.5).
 
-**Draws.** The [A] parameters of §6 — Td, κ, the r0 dispersion, θ_sub, η, λ_tot — are drawn
-uniformly on the scenario's ``[uncertainty]`` ranges, and each task's r0 is lognormal per
-draw. Draw d uses its own generator, seeded by ``SeedSequence(seed).spawn(draws)[d]``
-(constructed directly as ``SeedSequence(seed, spawn_key=(d,))``), and always consumes the
-same numbers in the same order: 6 uniforms, then one standard normal per task. So a draw's
-values depend only on (seed, d, task list), never on how draws are grouped into chunks or on
-the scenario: every scenario sees the same random numbers (common random numbers), which
-makes scenario comparisons paired, draw by draw.
+**Draws.** Each uncertain parameter has a range in the scenario's ``[uncertainty]`` section:
+``[low, high]`` is uniform, ``[low, mode, high]`` triangular (§7.0), and m_h is log-uniform.
+Draw d uses its own generator, seeded by ``SeedSequence(seed).spawn(draws)[d]`` (constructed
+directly as ``SeedSequence(seed, spawn_key=(d,))``), and always consumes the same numbers in
+the same order: one uniform per name of `DRAWN`, then one standard normal z_i per task (the
+task's AI-cost draw of §7.1). A draw's numbers depend only on (seed, d, task list), never on
+the chunking or the scenario: scenarios are compared draw by draw (common random numbers).
 
-**Which parameters are drawn.** A parameter the scenario file sets explicitly (e.g.
-``[capability] Td_months = inf``) is held at that value in every draw; the others are drawn.
-One κ is drawn for both κ_D and κ_V. Policy shifts apply on top of the draw (η + Δη of P4).
-When the r0 dispersion is drawn, the r0 median of the draw is re-solved so that the share of
-tasks cost-effective within 10 years with the features switched off stays at the scenario's
-value (23% at the defaults; `capability.share_cost_effective`): the [S] target is kept, only
-its spread across tasks varies.
+**Shared and per-scenario parameters.** The parameters of capability, cost, gate and
+diffusion (`SHARED`) and z are the same for every scenario of a run with the same seed and
+the same capability, cost and diffusion settings (`Setup.shared_key`), so the engine computes
+that work once per chunk (`simulate`); θ_sub, η, λ_tot and the re-employment hazard h are
+drawn from the same uniforms per scenario, because a scenario may hold one of them fixed (the
+upper-bound file P0-high sets θ_sub = 1) or shift it (P4's η + Δη).
+
+**Fixed parameters.** A parameter the scenario file sets explicitly (e.g. ``[capability]
+Td_months = inf``) is held at that value in every draw; the others are drawn. One κ is drawn
+for both κ_D and κ_V. The centre of a range is its mode (triangular), its midpoint (uniform)
+or its geometric midpoint (log-uniform); `centre` and `quantile` serve the sensitivity table.
+
+**a_10** is drawn from its triangle truncated at 0.9 × the largest adopted share the model
+can reach (`cost.Calibration.a10_cap`), then mapped to μ (`cost`).
 
 **Data-stock feedback (§2.4).** Computed once per scenario, open loop, on the central
 parameters: workers' AI use of a task follows the worker-level Bass curve (q = 1.83) from the
 task's capability date; the stock D_i evolves by `diffusion.data_stock_path` with the
-crowd-out (1 − 0.67·s_AI) and the withheld share o_i = CBI × G_o (human hours held at their
-baseline). The resulting loss of data availability over the window, DA_i(0)·(1 − D_i(T)/D_i(0)),
-is applied as a constant erosion rate from t0 on: it slows the task's horizon growth by
-κ_D·DA_i(0)·e_i doublings a year (never below zero growth). Open loop means the feedback
-does not depend on the game or the draw, so more automation in one scenario can never feed
-back into faster capability in another.
+crowd-out (1 − 0.67·s_AI) and the withheld share o_i = CBI × G_o. The loss of data
+availability over the window is applied as a constant erosion of the horizon's growth from
+t0 on (κ_D·DA_i(0)·e_i doublings a year, never below zero growth).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.special import logit, ndtr, ndtri
 
-from exposure.forecast.capability import (
-    JOB_ZONE_MINUTES,
-    CapabilityParams,
-    capability_year,
-    manual_factor,
-    share_cost_effective,
-)
+from exposure.forecast.capability import CapabilityParams, capability_year
 from exposure.forecast.diffusion import (
     DiffusionParams,
     bass_cdf,
     data_stock_path,
-    deployment_year,
-    social_imitation,
     steady_state_stock,
 )
 from exposure.forecast.scenarios import Scenario
@@ -56,66 +50,176 @@ from exposure.forecast.tasks import TaskArrays
 from exposure.forecast.thresholds import Policy
 
 # The drawn parameters, in the order each draw consumes its uniforms.
-DRAWN = ("Td_months", "kappa", "r0_sigma", "theta_sub", "eta", "lam_tot")
+DRAWN = ("Td_months", "kappa", "r0_sigma", "a10", "g_c", "q_req", "m_h", "theta_sub", "eta",
+         "lam_tot", "reemployment_hazard")
+SHARED = DRAWN[:7]
+LOG_UNIFORM = frozenset({"m_h"})
 # Where a drawn parameter sits in a scenario file, to see whether the file sets it.
 SET_BY = {"Td_months": [("capability", "Td_months")],
           "kappa": [("capability", "kappa_D"), ("capability", "kappa_V")],
-          "r0_sigma": [("cost", "r0_sigma")], "theta_sub": [("labour", "theta_sub")],
-          "eta": [("game", "eta")], "lam_tot": [("game", "lam_tot")]}
+          "r0_sigma": [("cost", "r0_sigma")], "a10": [("cost", "a10")],
+          "g_c": [("cost", "g_c")], "q_req": [("capability", "q_req")],
+          "m_h": [("capability", "m_h")], "theta_sub": [("labour", "theta_sub")],
+          "eta": [("game", "eta")], "lam_tot": [("game", "lam_tot")],
+          "reemployment_hazard": [("labour", "reemployment_hazard")]}
+DESCRIPTIONS = {
+    "Td_months": "METR doubling time (months)", "kappa": "data/verifiability lag κ (doublings)",
+    "r0_sigma": "AI cost dispersion σ_r", "a10": "adopted wage-bill share target a_10",
+    "g_c": "AI cost decline g_c (per year)", "q_req": "reliability the gate needs q_req",
+    "m_h": "task length multiplier m_h", "theta_sub": "headcount share of automation θ_sub",
+    "eta": "income replaced within the year η", "lam_tot": "spending propensity gap λ_tot",
+    "reemployment_hazard": "monthly re-employment hazard h",
+}
+
+
+def inverse_cdf(bounds: tuple[float, ...], u: np.ndarray, log: bool = False) -> np.ndarray:
+    """Values at probabilities ``u`` of a uniform ([lo, hi]), triangular ([lo, mode, hi]) or
+    log-uniform range."""
+    u = np.asarray(u, dtype=np.float64)
+    if log:
+        lo, hi = math.log(bounds[0]), math.log(bounds[-1])
+        return np.exp(lo + u * (hi - lo))
+    if len(bounds) == 2 or bounds[0] == bounds[-1]:
+        lo, hi = bounds[0], bounds[-1]
+        return lo + u * (hi - lo)
+    a, c, b = bounds
+    split = (c - a) / (b - a)
+    left = a + np.sqrt(u * (b - a) * (c - a))
+    right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+    return np.where(u < split, left, right)
+
+
+def range_centre(bounds: tuple[float, ...], log: bool = False) -> float:
+    if log:
+        return math.sqrt(bounds[0] * bounds[-1])
+    return bounds[1] if len(bounds) == 3 else 0.5 * (bounds[0] + bounds[1])
+
+
+def triangle_cdf(bounds: tuple[float, ...], x: float) -> float:
+    """P(X ≤ x) of a triangular or uniform range (to truncate it at x)."""
+    lo, hi = bounds[0], bounds[-1]
+    if x >= hi:
+        return 1.0
+    if x <= lo:
+        return 0.0
+    if len(bounds) == 2:
+        return (x - lo) / (hi - lo)
+    c = bounds[1]
+    if x <= c:
+        return (x - lo) ** 2 / ((hi - lo) * (c - lo))
+    return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - c))
 
 
 @dataclass(frozen=True)
 class Setup:
-    """What a forecast needs from a scenario: point values, policies, ranges, seed."""
+    """What a forecast needs from one scenario: point values, policies, ranges, seed."""
 
     scenario_id: str
+    title: str
+    description: str
     capability: CapabilityParams
     diffusion: DiffusionParams
     policy: Policy
-    eta: float  # [game] eta, before policy shifts
+    scale_elasticity: float
     delta_eta: float  # P4 Δη
     dividend: float  # P7 data_dividend_eta per unit of CBI
     cbi: float
-    lam_tot: float
-    theta_sub: float
-    fixed: frozenset[str]
-    ranges: dict[str, tuple[float, float]] = field(hash=False)
+    h_factor: float  # P4 multiplier on h
+    ubi: float  # P3 $ per person per year
+    capital_tax: float  # P2
+    tax_rebate: str  # "lump_sum", "retraining" (P8) or "none"
+    retraining_cost: float
+    retraining_cap: float
+    ui_replacement: float
+    ui_months: int
+    points: dict[str, float] = field(hash=False)  # each drawn parameter's value in the file
+    fixed: frozenset[str] = frozenset()
+    ranges: dict[str, tuple[float, ...]] = field(default_factory=dict, hash=False)
     seed: int = 0
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, seed: int | None = None) -> Setup:
-        inputs, params, changes = scenario.inputs(), scenario.parameters(), scenario.changes()
+        params, changes = scenario.parameters(), scenario.changes()
         fixed = frozenset(name for name, keys in SET_BY.items()
                           if any(k in changes.get(sec, {}) for sec, k in keys))
+        cap, cost, game, pol, lab = (params.capability, params.cost, params.game,
+                                     params.policy, params.labour)
         unc = params.uncertainty
+        points = {name: float(getattr(getattr(params, keys[0][0]), keys[0][1]))
+                  for name, keys in SET_BY.items()}
         return cls(
-            scenario_id=scenario.id, capability=inputs.capability, diffusion=inputs.diffusion,
-            policy=Policy(mode=inputs.game_mode, automation_tax=inputs.automation_tax,
-                          tax_rate=inputs.tax_rate, worker_equity=inputs.worker_equity,
-                          coalition_size=inputs.coalition_size,
-                          coalition_share=inputs.coalition_share),
-            eta=params.game.eta, delta_eta=params.policy.upskilling_delta_eta,
-            dividend=params.policy.data_dividend_eta, cbi=inputs.cbi, lam_tot=inputs.lam_tot,
-            theta_sub=inputs.theta_sub, fixed=fixed,
-            ranges={name: tuple(getattr(unc, name)) for name in DRAWN},
+            scenario_id=scenario.id, title=scenario.title,
+            description=" ".join(scenario.description.split()),
+            capability=CapabilityParams(
+                H0_minutes=cap.H0_minutes, t0=cap.t0, Td_months=cap.Td_months, beta=cap.beta,
+                kappa_D=cap.kappa_D, kappa_V=cap.kappa_V, gamma_m=cap.gamma_m, g_c=cost.g_c,
+                rho_rev=cost.rho_rev),
+            diffusion=DiffusionParams(**params.diffusion.model_dump()),
+            policy=Policy(mode=game.mode, automation_tax=pol.automation_tax,
+                          tax_rate=pol.tax_rate, planner_mu=pol.planner_mu,
+                          worker_equity=pol.worker_equity, coalition_size=pol.coalition_size,
+                          coalition_share=pol.coalition_share, phi=game.phi,
+                          wage_concession=game.wage_concession,
+                          labour_share=game.labour_share),
+            scale_elasticity=cost.scale_elasticity, delta_eta=pol.upskilling_delta_eta,
+            dividend=pol.data_dividend_eta, cbi=pol.cbi, h_factor=pol.upskilling_h0_factor,
+            ubi=pol.ubi, capital_tax=pol.capital_tax,
+            tax_rebate=pol.tax_rebate if pol.automation_tax != "none" else "none",
+            retraining_cost=pol.retraining_cost, retraining_cap=pol.retraining_cap,
+            ui_replacement=lab.ui_replacement, ui_months=lab.ui_months,
+            points=points, fixed=fixed,
+            ranges={name: tuple(float(x) for x in getattr(unc, name)) for name in DRAWN},
             seed=unc.seed if seed is None else seed,
         )
 
+    def shared_key(self) -> tuple:
+        """Scenarios with equal keys share capability, cost, gate and diffusion draws."""
+        held = tuple(sorted((n, self.points[n]) for n in self.fixed if n in SHARED))
+        return (self.capability, self.diffusion, self.scale_elasticity, held,
+                tuple(self.ranges[n] for n in SHARED), self.seed)
+
+    def holding(self, values: dict[str, float]) -> Setup:
+        """A copy with the named drawn parameters held at ``values`` (sensitivity, μ)."""
+        cap = self.capability
+        if "kappa" in values:
+            cap = replace(cap, kappa_D=values["kappa"], kappa_V=values["kappa"])
+        if "Td_months" in values:
+            cap = replace(cap, Td_months=values["Td_months"])
+        if "g_c" in values:
+            cap = replace(cap, g_c=values["g_c"])
+        return replace(self, capability=cap, points={**self.points, **values},
+                       fixed=self.fixed | frozenset(values))
+
+    def at_centre(self) -> Setup:
+        """Every drawn parameter at its centre."""
+        return self.holding({name: self.centre(name) for name in DRAWN})
+
+    def centre(self, name: str) -> float:
+        """The parameter's value when others are drawn: the file's value if it sets it."""
+        if name in self.fixed:
+            return self.points[name]
+        return range_centre(self.ranges[name], name in LOG_UNIFORM)
+
+    def value(self, name: str, u: np.ndarray, cap: float | None = None) -> np.ndarray:
+        """Draws of ``name`` from uniforms ``u`` (its range truncated above at ``cap``)."""
+        if name in self.fixed:
+            return np.full(np.shape(u), self.points[name])
+        bounds = self.ranges[name]
+        if cap is not None and cap < bounds[-1]:
+            u = np.asarray(u) * triangle_cdf(bounds, cap)
+        return inverse_cdf(bounds, u, name in LOG_UNIFORM)
+
 
 @dataclass(frozen=True)
-class Draws:
-    """Parameters of draws [start, stop): each a (D,) array; ``z`` the r0 normals (D, tasks)."""
+class Uniforms:
+    """The random numbers of draws [start, stop): ``u`` (D, len(DRAWN)) and ``z`` (D, tasks)."""
 
     start: int
-    Td_months: np.ndarray
-    kappa_D: np.ndarray
-    kappa_V: np.ndarray
-    r0_median: np.ndarray
-    r0_sigma: np.ndarray
-    theta_sub: np.ndarray
-    eta: np.ndarray
-    lam_tot: np.ndarray
+    u: np.ndarray
     z: np.ndarray
+
+    def of(self, name: str) -> np.ndarray:
+        return self.u[:, DRAWN.index(name)]
 
 
 def draw_generator(seed: int, draw: int) -> np.random.Generator:
@@ -123,80 +227,16 @@ def draw_generator(seed: int, draw: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(draw,)))
 
 
-def r0_median_for(sigma: np.ndarray, capability: CapabilityParams,
-                  iters: int = 40) -> np.ndarray:
-    """r0 medians that keep the scenario's 10-year cost-effective share at each dispersion.
-
-    The share is mean_h Φ((L_h − ln median)/σ) over the Job Zone task lengths, L_h the log
-    break-even cost of `capability.share_cost_effective`; L_h is read back from that function
-    (L_h = Φ⁻¹(share at median 1, σ 1)), then ln median is solved by safeguarded Newton from the
-    scenario's own median (fixed iteration count, so the result is the same in any chunk).
-    """
-    off = capability.without_features()
-    target = float(share_cost_effective(capability.r0_median, capability.r0_sigma, off))
-    log_be = ndtri(np.array([float(share_cost_effective(1.0, 1.0, off, h_minutes=[h]))
-                             for h in JOB_ZONE_MINUTES]))
-    sigma = np.asarray(sigma, dtype=np.float64)[:, None]
-    lo = np.full(sigma.shape, log_be.min()) - 40.0 * sigma  # share ≈ 1 above the target
-    hi = np.full(sigma.shape, log_be.max()) + 40.0 * sigma  # share ≈ 0 below it
-    lm = np.clip(math.log(float(capability.r0_median)), lo, hi)
-    for _ in range(iters):  # Newton, falling back to bisection when it leaves the bracket
-        z = (log_be - lm) / sigma
-        gap = ndtr(z).mean(axis=1, keepdims=True) - target
-        lo, hi = np.where(gap > 0, lm, lo), np.where(gap > 0, hi, lm)
-        slope = (np.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * sigma)).mean(
-            axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = lm + gap / slope
-        lm = np.where((step > lo) & (step < hi), step, 0.5 * (lo + hi))
-    return np.exp(lm[:, 0])
-
-
-def draw_parameters(setup: Setup, start: int, stop: int, n_tasks: int) -> Draws:
-    """Draws [start, stop) of `setup` (see the module docstring)."""
+def draw_uniforms(seed: int, start: int, stop: int, n_tasks: int) -> Uniforms:
+    """The random numbers of draws [start, stop) (see the module docstring)."""
     n = stop - start
-    uniforms = np.empty((n, len(DRAWN)))
+    u = np.empty((n, len(DRAWN)))
     z = np.empty((n, n_tasks))
     for k in range(n):
-        rng = draw_generator(setup.seed, start + k)
-        uniforms[k] = rng.random(len(DRAWN))
+        rng = draw_generator(seed, start + k)
+        u[k] = rng.random(len(DRAWN))
         z[k] = rng.standard_normal(n_tasks)
-    cap = setup.capability
-    point = {"Td_months": float(cap.Td_months), "kappa": math.nan,
-             "r0_sigma": float(cap.r0_sigma), "theta_sub": setup.theta_sub,
-             "eta": setup.eta, "lam_tot": setup.lam_tot}
-
-    def value(name: str) -> np.ndarray:
-        if name in setup.fixed:
-            return np.full(n, point[name])
-        lo, hi = setup.ranges[name]
-        return lo + uniforms[:, DRAWN.index(name)] * (hi - lo)
-
-    if "kappa" in setup.fixed:
-        kappa_d, kappa_v = np.full(n, float(cap.kappa_D)), np.full(n, float(cap.kappa_V))
-    else:
-        kappa_d = kappa_v = value("kappa")
-    sigma = value("r0_sigma")
-    median = (np.full(n, float(cap.r0_median)) if "r0_sigma" in setup.fixed
-              else r0_median_for(sigma, cap))
-    return Draws(start=start, Td_months=value("Td_months"), kappa_D=kappa_d, kappa_V=kappa_v,
-                 r0_median=median, r0_sigma=sigma, theta_sub=value("theta_sub"),
-                 eta=value("eta") + setup.delta_eta, lam_tot=value("lam_tot"), z=z)
-
-
-@dataclass(frozen=True)
-class TaskConstants:
-    """Per-task constants of a scenario, hoisted out of the draw loop (see `kernels`)."""
-
-    c0: np.ndarray  # log2 H0 − log2 h_i
-    dac: np.ndarray  # DA_i − ½
-    vc: np.ndarray  # V_i − ½
-    ln_m: np.ndarray  # ln (1 − m_i)^γ_m
-    need: np.ndarray  # gap at which p = ½ (+∞ where the manual ceiling keeps p below ½)
-    lag: np.ndarray  # L_eval(1 − V) + G·CBI·L_hold
-    pq: np.ndarray  # Bass p + q_i with social frictions
-    delta: np.ndarray  # P7 dividend per automated wage dollar
-    erosion: np.ndarray  # DA_i(0)·e_i, horizon doublings lost per year per unit κ_D
+    return Uniforms(start=start, u=u, z=z)
 
 
 def data_erosion(tasks: TaskArrays, setup: Setup, t_end: float) -> np.ndarray:
@@ -218,33 +258,17 @@ def data_erosion(tasks: TaskArrays, setup: Setup, t_end: float) -> np.ndarray:
     return np.clip(1.0 - ratio, 0.0, 1.0) / span
 
 
-def task_constants(tasks: TaskArrays, setup: Setup, t_end: float) -> TaskConstants:
-    """Per-task constants of `setup` (reusing `capability` and `diffusion`)."""
-    cap, dif = setup.capability, setup.diffusion
-    ceiling = np.asarray(manual_factor(tasks.m, cap), dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        ln_m = np.log(ceiling)
-        half = 0.5 / ceiling
-    reachable = half < 1.0
-    need = np.where(reachable, logit(np.where(reachable, half, 0.5)) / float(cap.beta), np.inf)
-    lag = np.asarray(deployment_year(0.0, tasks.v, tasks.g, setup.cbi, dif), dtype=np.float64)
-    q = np.asarray(social_imitation(dif.bass_q, tasks.f2f, dif.f_soc), dtype=np.float64)
-    return TaskConstants(
-        c0=np.log2(float(cap.H0_minutes)) - np.log2(tasks.h_minutes),
-        dac=tasks.da - 0.5, vc=tasks.v - 0.5, ln_m=ln_m, need=need,
-        lag=lag, pq=float(dif.bass_p) + q, delta=setup.cbi * setup.dividend * tasks.g,
-        erosion=tasks.da * data_erosion(tasks, setup, t_end),
-    )
-
-
 __all__ = [
+    "DESCRIPTIONS",
     "DRAWN",
-    "Draws",
+    "LOG_UNIFORM",
+    "SHARED",
     "Setup",
-    "TaskConstants",
+    "Uniforms",
     "data_erosion",
     "draw_generator",
-    "draw_parameters",
-    "r0_median_for",
-    "task_constants",
+    "draw_uniforms",
+    "inverse_cdf",
+    "range_centre",
+    "triangle_cdf",
 ]

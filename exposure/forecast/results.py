@@ -16,11 +16,15 @@
   wage bill; economy-mode rate in economy mode).
 * `macro_check`: Acemoglu's replication cases (scenario null) and, per scenario, the
   bottom-up TFP and GDP gains to the horizon (`macro.bottom_up`) at the 10/50/90% quantiles
-  over draws, with ``outside_band`` flagging values outside the plausible [0.2%, 2%].
-  Bottom-up inputs: χ_ij = the task's share of the economy's wage bill in sector j (horizon
-  employment × OEWS wage × ω_i|o), "automated by 2035" = the adoption since t0 at the horizon
-  (E_i·ΔF, a fraction), σ_i = the task's saving rate at the horizon, and s_L = Acemoglu's
-  0.535 for every sector (the mirror has no labour shares by sector); GDP = TFP/(1 − 0.43).
+  over draws, with ``outside_band`` flagging a median TFP outside [0.2%, 3.5%] or a median
+  π̄ outside [0.10, 0.35] (§7.8). Bottom-up inputs: χ_ij = the task's share of the total wage
+  bill in sector j (horizon employment × OEWS wage × ω_i|o), "automated by 2035" = the
+  adoption since t0 at the horizon (E_i·ΔF, a fraction), and π̄ weighs each firm's saving at
+  the date it adopts (§7.8: Σ χ ∫σ dF / Σ χ ΔF, σ at each year's grid point times the year's
+  adoption); s_L = Acemoglu's 0.535 for every sector (the mirror has no labour shares by
+  sector); GDP = TFP/(1 − 0.43).
+* `forecast_scenario`: each scenario's id, title and description; `forecast_draws`: the
+  parameters of every draw. The labour-market table is built in `outcomes`.
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ import numpy as np
 import polars as pl
 
 from exposure.forecast.macro import (
+    PLAUSIBLE_PI_BAR,
     PLAUSIBLE_TFP_BAND_PCT,
     AcemogluInputs,
     bottom_up,
     replicate_acemoglu,
 )
-from exposure.forecast.simulate import Prepared
+from exposure.forecast.montecarlo import Setup
+from exposure.forecast.simulate import Prepared, ScenarioChunk
 
 SORT_BLOCK = 2048  # rows per sort block: a few MB, cache-friendly
 QUANTILES = (0.1, 0.5, 0.9)
@@ -83,7 +89,7 @@ def summarise(values: Sequence[np.ndarray], theta: np.ndarray,
     return out
 
 
-def displacement_frame(prep: Prepared, summary: np.ndarray) -> pl.DataFrame:
+def displacement_frame(prep: Prepared, scenario_id: str, summary: np.ndarray) -> pl.DataFrame:
     """Every baseline cell × year; covered cells from `summarise` (rows year-major), the
     rest zero."""
     ta = prep.tasks
@@ -94,7 +100,7 @@ def displacement_frame(prep: Prepared, summary: np.ndarray) -> pl.DataFrame:
     occ = np.asarray(ta.occupations)[ta.cell_occ]
     sec = np.asarray(ta.sectors)[ta.cell_sector]
     frame = pl.DataFrame({
-        "scenario": np.full(n_cells * n_years, prep.setup.scenario_id),
+        "scenario": np.full(n_cells * n_years, scenario_id),
         "year": np.tile(np.asarray(ta.years, dtype=np.int16), n_cells),
         "soc_code": np.repeat(occ, n_years),
         "naics_sector": np.repeat(sec, n_years),
@@ -108,17 +114,13 @@ def displacement_frame(prep: Prepared, summary: np.ndarray) -> pl.DataFrame:
     return frame.with_columns(pl.col("year").cast(pl.Int16))
 
 
-def total_frame(prep: Prepared, values: Sequence[np.ndarray]) -> pl.DataFrame:
-    """National totals per year: the quantiles over draws of Σ_cells Emp·θ_sub·A (the interval
-    of the total, which is not the sum of the cells' intervals)."""
+def total_frame(prep: Prepared, scenario_id: str, totals: np.ndarray) -> pl.DataFrame:
+    """National totals per year from the draws × years totals (the interval of the total,
+    which is not the sum of the cells' intervals)."""
     ta = prep.tasks
-    n_years = ta.baseline.shape[1]
-    weights = ta.baseline[prep.covered_cells].T[None, :, :]  # (1, years, cells)
-    totals = np.concatenate([(v.reshape(v.shape[0], n_years, -1) * weights).sum(
-        axis=2, dtype=np.float64) for v in values])  # draws × years
     q = np.quantile(totals, QUANTILES, axis=0)
     return pl.DataFrame({
-        "scenario": [prep.setup.scenario_id] * n_years,
+        "scenario": [scenario_id] * len(ta.years),
         "year": np.asarray(ta.years, dtype=np.int16),
         "baseline_employment": ta.baseline.sum(axis=0),
         "displaced_p10": q[0], "displaced_p50": q[1], "displaced_p90": q[2],
@@ -126,18 +128,23 @@ def total_frame(prep: Prepared, values: Sequence[np.ndarray]) -> pl.DataFrame:
     })
 
 
-def sector_frame(prep: Prepared, alpha_ne: np.ndarray, alpha_co: np.ndarray,
-                 x_ne: np.ndarray, x_co: np.ndarray, tax: np.ndarray) -> pl.DataFrame:
+def sector_frame(prep: Prepared, scenario_id: str, chunks: Sequence[ScenarioChunk]
+                 ) -> pl.DataFrame:
     """Medians over draws per sector (see the module docstring)."""
-    a_ne, a_co = np.median(alpha_ne, axis=0), np.median(alpha_co, axis=0)
+    def median(name: str) -> np.ndarray:
+        return np.median(np.concatenate([getattr(c, name) for c in chunks]), axis=0)
+
+    a_ne, a_co = median("alpha_nash"), median("alpha_coop")
+    sectors = prep.tasks.sectors
+    mode = next(s for s in prep.setups if s.scenario_id == scenario_id).policy.mode
     return pl.DataFrame({
-        "scenario": [prep.setup.scenario_id] * len(prep.tasks.sectors),
-        "naics_sector": list(prep.tasks.sectors),
-        "n_firms": prep.n_firms,
+        "scenario": [scenario_id] * len(sectors),
+        "naics_sector": list(sectors),
+        "n_firms": prep.demand[mode].n_firms,
         "alpha_nash": a_ne, "alpha_coop": a_co, "wedge": a_ne - a_co,
-        "pigouvian_tax": np.median(tax, axis=0),
-        "x_nash": np.median(x_ne, axis=0), "x_coop": np.median(x_co, axis=0),
-        "horizon_year": np.full(len(prep.tasks.sectors), prep.tasks.years[-1], dtype=np.int16),
+        "pigouvian_tax": median("tax_star"), "tax_applied": median("tax"),
+        "x_nash": median("x_nash"), "x_coop": median("x_coop"),
+        "horizon_year": np.full(len(sectors), prep.tasks.years[-1], dtype=np.int16),
     })
 
 
@@ -167,27 +174,31 @@ def replication_rows() -> list[dict]:
             for row in rows]
 
 
-def macro_frame(scenario_id: str, automated: np.ndarray, saved: np.ndarray) -> pl.DataFrame:
-    """Replication rows plus the scenario's bottom-up quantiles. The automated tasks of a
-    draw enter `bottom_up` as one composite task (Hulten's sum is linear, so this is exact):
-    χ = Σχ_i·Δa_i, σ = Σχ_i·Δa_i·σ_i / χ."""
+def macro_frame(scenario_id: str, adopted: np.ndarray, dated_saving: np.ndarray,
+                labour_share: float) -> pl.DataFrame:
+    """Replication rows plus the scenario's bottom-up quantiles at the horizon. The adopted
+    tasks of a draw enter `bottom_up` as one composite task (Hulten's sum is linear):
+    χ = Σχ_i·Δa_i, σ = Σχ_i ∫σ_i dF_i / χ."""
     ref = AcemogluInputs()
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_saving = np.where(automated > 0, saved / automated, 0.0)
-    res = bottom_up(automated[:, None], np.ones((automated.size, 1)), ref.labour_share,
+        mean_saving = np.where(adopted > 0, dated_saving / adopted, 0.0)
+    res = bottom_up(adopted[:, None], np.ones((adopted.size, 1)), labour_share,
                     mean_saving[:, None], capital_share=ref.capital_share)
-    tfp, gdp = np.asarray(res.tfp_pct), np.asarray(res.gdp_pct)
+    tfp, gdp, pi_bar = np.asarray(res.tfp_pct), np.asarray(res.gdp_pct), np.asarray(res.pi_bar)
     lo, hi = PLAUSIBLE_TFP_BAND_PCT
+    pi_lo, pi_hi = PLAUSIBLE_PI_BAR
+    t_med = float(np.median(tfp))
+    p_med = float(np.nanmedian(pi_bar)) if np.isfinite(pi_bar).any() else np.nan
+    outside = bool(t_med < lo or t_med > hi or not pi_lo <= p_med <= pi_hi)
     rows = replication_rows()
-    pi_bar = np.asarray(res.pi_bar)
     for name, level in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9)):
-        t = float(np.quantile(tfp, level))
         rows.append({"scenario": scenario_id, "mode": "bottom_up", "case": name,
-                     "tfp_gain_pct": t, "gdp_gain_pct": float(np.quantile(gdp, level)),
-                     "automated_share": float(np.quantile(automated, level)),
+                     "tfp_gain_pct": float(np.quantile(tfp, level)),
+                     "gdp_gain_pct": float(np.quantile(gdp, level)),
+                     "automated_share": float(np.quantile(adopted, level)),
                      "pi_bar": float(np.nanquantile(pi_bar, level))
                      if np.isfinite(pi_bar).any() else None,
-                     "outside_band": bool(t < lo or t > hi)})
+                     "outside_band": outside})
     return pl.DataFrame(rows, schema=MACRO_SCHEMA)
 
 
@@ -198,12 +209,18 @@ def draws_frame(scenario_id: str, params: dict[str, np.ndarray]) -> pl.DataFrame
                          "draw": np.arange(n, dtype=np.int32), **params})
 
 
+def scenario_frame(setup: Setup) -> pl.DataFrame:
+    return pl.DataFrame({"scenario": [setup.scenario_id], "title": [setup.title],
+                         "description": [setup.description]})
+
+
 __all__ = [
     "QUANTILES",
     "displacement_frame",
     "draws_frame",
     "macro_frame",
     "replication_rows",
+    "scenario_frame",
     "sector_frame",
     "summarise",
     "total_frame",

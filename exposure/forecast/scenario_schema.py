@@ -11,9 +11,8 @@ loads the files and turns validation errors into one-sentence ``ConfigError``s.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel, ConfigDict, Field
 
 from exposure.forecast.capability import CapabilityParams
@@ -22,9 +21,6 @@ from exposure.forecast.diffusion import DiffusionParams
 _CAP = CapabilityParams()
 _DIF = DiffusionParams()
 
-Share = Annotated[float, Ge(0.0), Le(1.0)]
-NonNegative = Annotated[float, Ge(0.0)]
-Positive = Annotated[float, Gt(0.0)]
 
 
 class _Section(BaseModel):
@@ -42,19 +38,23 @@ class CapabilitySection(_Section):
         allow_inf_nan=True,
         description="a number > 0 (months per doubling; inf freezes capability)",
     )
-    beta: float = Field(float(_CAP.beta), gt=0.0)
+    beta: float = Field(float(_CAP.beta), gt=0.0)  # [S] 0.6 per doubling (§7.2)
     kappa_D: float = Field(float(_CAP.kappa_D), ge=0.0)
     kappa_V: float = Field(float(_CAP.kappa_V), ge=0.0)
     gamma_m: float = Field(float(_CAP.gamma_m), ge=0.0)
+    q_req: float = Field(0.5, gt=0.0, lt=1.0)  # [A] reliability the deployment gate needs
+    m_h: float = Field(2.0 ** 0.5, gt=0.0)  # [A] task length at work / Job Zone minutes
 
 
 class CostSection(_Section):
-    """[cost]: the cost ratio of §2.2 (r0 is not re-calibrated when g_c changes)."""
+    """[cost]: AI cost per task (§7.1): log r0 = μ(a_10) + σ_r z − log(w_o/w̄) − ε_s log(S/S̄)
+    − ln2·(κ_D(DA − ½) + κ_V(V − ½)); μ is solved from the adopted-share target a_10."""
 
-    g_c: float = Field(float(_CAP.g_c), ge=0.0, lt=1.0)
-    rho_rev: float = Field(float(_CAP.rho_rev), ge=0.0)
-    r0_median: float = Field(float(_CAP.r0_median), gt=0.0)
-    r0_sigma: float = Field(float(_CAP.r0_sigma), ge=0.0)
+    g_c: float = Field(0.10, ge=0.0, lt=1.0)  # [S/A] yearly cost decline, Tri(.05, .10, .20)
+    rho_rev: float = Field(float(_CAP.rho_rev), ge=0.0)  # [A] human review, share of the wage
+    r0_sigma: float = Field(1.25, ge=0.0)  # [A] σ_r, set not fitted, Tri(1.0, 1.25, 1.5)
+    a10: float = Field(0.046, gt=0.0, lt=1.0)  # [S/A] adopted share of the wage bill by 2035
+    scale_elasticity: float = Field(0.3, ge=0.0)  # [A] ε_s, fixed costs over firm volume
 
 
 class DiffusionSection(_Section):
@@ -72,30 +72,38 @@ class DiffusionSection(_Section):
 
 
 class GameSection(_Section):
-    """[game]: economy-wide inputs of the layoff-trap game (§3.8)."""
+    """[game]: the layoff-trap game (§3, §7.3); economy mode is the default."""
 
-    mode: Literal["sector", "economy"] = "sector"  # what the cooperative optimum counts
-    lam_tot: float = Field(0.8, ge=0.0, le=1.0)  # [A] workers' MPC, range 0.5-0.95
-    eta: float = Field(0.70, ge=0.0)  # [S] short-run recovered income share (JLS, vWSM)
+    mode: Literal["sector", "economy"] = "economy"  # where lost spending is counted (§7.3)
+    lam_tot: float = Field(0.5, ge=0.0, le=1.0)  # [A] MPC workers − owners, Tri(.3, .5, .7)
+    eta: float = Field(0.65, ge=0.0)  # [S/A] income replaced within the year, U[.5, .8]
+    phi: float = Field(1.0, ge=1.0, le=3.0)  # §3.4 Red Queen: output of an automated task
+    wage_concession: float = Field(0.0, ge=0.0, lt=1.0)  # §3.5 ρ: share of AI's advantage
+    labour_share: float = Field(0.535, gt=0.0, le=1.0)  # [S] s_L (Acemoglu), revenue per wage
 
 
 class LabourSection(_Section):
-    """[labour]: from automated tasks to jobs and back to work (§4)."""
+    """[labour]: from automated tasks to jobs, and the stock-flow of §7.5."""
 
     theta_sub: float = Field(0.43, ge=0.0, le=1.0)  # [S] AEI automation vs augmentation
-    reemployment_hazard: float = Field(0.25, ge=0.0, le=1.0)  # [A] monthly h0
+    reemployment_hazard: float = Field(0.07, ge=0.0, le=1.0)  # [S/A] monthly h, U[.04, .10]
+    ui_replacement: float = Field(0.45, ge=0.0, le=1.0)  # [S] UI share of the old wage
+    ui_months: int = Field(6, ge=0, le=36)  # [S] months of UI
 
 
 class PolicySection(_Section):
-    """[policy]: the dials of §6; every default is "no policy" (P0)."""
+    """[policy]: the dials of §6 and §7.6; every default is "no policy" (P0)."""
 
-    automation_tax: Literal["none", "pigouvian", "fixed"] = "none"  # P1: rate of game.mode
+    automation_tax: Literal["none", "pigouvian", "fixed", "planner"] = "none"
     tax_rate: float = Field(0.0, ge=0.0, le=1.0)  # ad-valorem rate, only with "fixed"
     tax_rebate: Literal["lump_sum", "retraining", "none"] = "lump_sum"  # P1 / P8
-    capital_tax: float = Field(0.0, ge=0.0, lt=1.0)  # P2 t_K on profits
+    planner_mu: float = Field(0.0, ge=0.0, lt=1.0)  # §3.2 worker weight μ, with "planner"
+    capital_tax: float = Field(0.0, ge=0.0, lt=1.0)  # P2 t_K on AI's profit gains, rebated
     ubi: float = Field(0.0, ge=0.0)  # P3 b, dollars per person per year
     upskilling_delta_eta: float = Field(0.0, ge=0.0)  # P4 Δη
-    upskilling_h0_factor: float = Field(1.0, ge=1.0)  # P4 multiplier on the hazard h0
+    upskilling_h0_factor: float = Field(1.0, ge=1.0)  # P4 multiplier on the hazard h
+    retraining_cost: float = Field(10000.0, gt=0.0)  # P8 $ per retraining [A]
+    retraining_cap: float = Field(0.2, ge=0.0)  # P8 cap on the funded Δη
     worker_equity: float = Field(0.0, ge=0.0, le=1.0)  # P5 ε
     coalition_size: int | None = Field(None, ge=1)  # P6 M firms
     coalition_share: float | None = Field(None, gt=0.0, le=1.0)  # P6 M as a share of N
@@ -103,32 +111,36 @@ class PolicySection(_Section):
     data_dividend_eta: float = Field(0.0, ge=0.0)  # P7 Δη at CBI = 1 (scaled by CBI)
 
 
-def _pair(condition: str) -> str:
-    return f"a pair [low, high] of numbers {condition} with low ≤ high"
+def _range(condition: str) -> str:
+    return (f"[low, high] (uniform) or [low, mode, high] (triangular), numbers {condition} "
+            "in increasing order")
+
+
+Range = tuple[float, ...]
+
+
+def _ranged(default: tuple[float, ...], description: str) -> Range:
+    return Field(default, strict=False, min_length=2, max_length=3, description=description)
 
 
 class UncertaintySection(_Section):
-    """[uncertainty]: Monte-Carlo over the [A] parameters (§6 outputs), uniform on ranges."""
+    """[uncertainty]: Monte-Carlo ranges (§7.0): [low, high] is uniform, [low, mode, high]
+    triangular; m_h is log-uniform on [low, high]."""
 
     draws: int = Field(1000, ge=1)
     seed: int = Field(20250201, ge=0)
     interval: float = Field(0.8, gt=0.0, lt=1.0)  # central interval reported (80%)
-    Td_months: tuple[Positive, Positive] = Field(
-        (4.3, 14.0), strict=False, description=_pair("> 0")
-    )
-    kappa: tuple[NonNegative, NonNegative] = Field(
-        (1.0, 3.0), strict=False, description=_pair("≥ 0")
-    )
-    r0_sigma: tuple[NonNegative, NonNegative] = Field(
-        (5.0, 8.3), strict=False, description=_pair("≥ 0")
-    )
-    theta_sub: tuple[Share, Share] = Field(
-        (0.43, 1.0), strict=False, description=_pair("in [0, 1]")
-    )
-    eta: tuple[NonNegative, NonNegative] = Field(
-        (0.70, 0.80), strict=False, description=_pair("≥ 0")
-    )
-    lam_tot: tuple[Share, Share] = Field((0.5, 0.95), strict=False, description=_pair("in [0, 1]"))
+    Td_months: Range = _ranged((4.3, 7.0, 14.0), _range("> 0"))
+    kappa: Range = _ranged((1.0, 3.0), _range("≥ 0"))
+    r0_sigma: Range = _ranged((1.0, 1.25, 1.5), _range("≥ 0"))
+    a10: Range = _ranged((0.03, 0.046, 0.10), _range("in (0, 1)"))
+    g_c: Range = _ranged((0.05, 0.10, 0.20), _range("in [0, 1)"))
+    q_req: Range = _ranged((0.5, 0.5, 0.8), _range("in (0, 1)"))
+    m_h: Range = _ranged((0.5, 4.0), _range("> 0"))
+    theta_sub: Range = _ranged((0.3, 0.43, 0.6), _range("in [0, 1]"))
+    eta: Range = _ranged((0.5, 0.8), _range("≥ 0"))
+    lam_tot: Range = _ranged((0.3, 0.5, 0.7), _range("in [0, 1]"))
+    reemployment_hazard: Range = _ranged((0.04, 0.10), _range("in [0, 1]"))
 
 
 class ScenarioParameters(_Section):

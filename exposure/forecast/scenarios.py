@@ -16,18 +16,22 @@ default. For example ``P1.toml``::
 Sections and keys (defaults and allowed ranges in :mod:`exposure.forecast.scenario_schema`):
 
 * ``[capability]`` H0_minutes, t0, Td_months (``inf`` freezes capability), beta, kappa_D,
-  kappa_V, gamma_m (§2.1);
-* ``[cost]`` g_c, rho_rev, r0_median, r0_sigma (§2.2);
+  kappa_V, gamma_m, q_req, m_h (§2.1, §7.2);
+* ``[cost]`` g_c, rho_rev, r0_sigma, a10, scale_elasticity (§7.1);
 * ``[diffusion]`` L_eval, L_hold, bass_p, bass_q, bass_q_worker, f_soc, delta_D, kappa_c,
   contribution_loss (§2.3-§2.4);
-* ``[game]`` mode ("sector" or "economy"), lam_tot, eta (§3.8);
-* ``[labour]`` theta_sub, reemployment_hazard (§4);
-* ``[policy]`` automation_tax ("none", "pigouvian", "fixed"), tax_rate, tax_rebate
-  ("lump_sum", "retraining", "none"), capital_tax, ubi, upskilling_delta_eta,
-  upskilling_h0_factor, worker_equity, coalition_size or coalition_share, cbi,
-  data_dividend_eta (§6);
-* ``[uncertainty]`` draws, seed, interval, and [low, high] ranges for Td_months, kappa,
-  r0_sigma, theta_sub, eta, lam_tot.
+* ``[game]`` mode ("economy" or "sector"), lam_tot, eta, phi, wage_concession, labour_share
+  (§3, §7.3);
+* ``[labour]`` theta_sub, reemployment_hazard, ui_replacement, ui_months (§7.4-§7.5);
+* ``[policy]`` automation_tax ("none", "pigouvian", "fixed", "planner"), tax_rate,
+  tax_rebate ("lump_sum", "retraining", "none"), planner_mu, capital_tax, ubi,
+  upskilling_delta_eta, upskilling_h0_factor, retraining_cost, retraining_cap,
+  worker_equity, coalition_size or coalition_share, cbi, data_dividend_eta (§6, §7.6);
+* ``[uncertainty]`` draws, seed, interval, and ranges ([low, high] uniform, [low, mode, high]
+  triangular) for Td_months, kappa, r0_sigma, a10, g_c, q_req, m_h (log-uniform), theta_sub,
+  eta, lam_tot, reemployment_hazard (§7.0).
+
+A key a file sets is held at that value in every draw instead of being drawn.
 
 To write a new scenario, copy a file, rename it, set ``id`` to the new name and edit the keys.
 Any mistake (unknown key, value out of range, wrong type, bad TOML) raises
@@ -44,14 +48,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt
-from numpy.typing import ArrayLike
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from exposure.errors import ConfigError
-from exposure.forecast._numeric import FloatOrArray, f64
-from exposure.forecast.capability import CapabilityParams
-from exposure.forecast.diffusion import DiffusionParams
 from exposure.forecast.scenario_schema import (
     SECTIONS,
     ScenarioFile,
@@ -60,36 +60,6 @@ from exposure.forecast.scenario_schema import (
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
-
-
-@dataclass(frozen=True)
-class ScenarioInputs:
-    """What the forecast actually consumes once policies are applied to the parameters.
-
-    Two scenarios with equal inputs give equal forecasts; e.g. P7 with CBI = 0 equals P0.
-    """
-
-    capability: CapabilityParams
-    diffusion: DiffusionParams
-    game_mode: str
-    lam_tot: float
-    eta: float  # η + Δη (P4) + CBI × data dividend (P7)
-    theta_sub: float
-    reemployment_hazard: float  # h0 × upskilling factor (P4)
-    automation_tax: str
-    tax_rate: float
-    tax_rebate: str  # "none" whenever there is no tax
-    capital_tax: float
-    ubi: float
-    worker_equity: float
-    coalition_size: int | None
-    coalition_share: float | None
-    cbi: float
-    uncertainty: UncertaintySection
-
-    def withheld_share(self, organised_share: ArrayLike) -> FloatOrArray:
-        """o_i = CBI × organised share (§6 P7), the data withheld from the stock of §2.4."""
-        return (self.cbi * f64(organised_share))[()]
 
 
 @dataclass(frozen=True)
@@ -110,30 +80,6 @@ class Scenario:
     def parameters(self) -> ScenarioParameters:
         """Every parameter: the file's values over the defaults."""
         return ScenarioParameters(**{s: getattr(self.file, s) for s in SECTIONS})
-
-    def inputs(self) -> ScenarioInputs:
-        """Parameters with the policies applied (§6), as the forecast consumes them."""
-        p = self.parameters()
-        cap, cost, dif, pol = p.capability, p.cost, p.diffusion, p.policy
-        return ScenarioInputs(
-            capability=CapabilityParams(**cap.model_dump(), **cost.model_dump()),
-            diffusion=DiffusionParams(**dif.model_dump()),
-            game_mode=p.game.mode,
-            lam_tot=p.game.lam_tot,
-            eta=p.game.eta + pol.upskilling_delta_eta + pol.cbi * pol.data_dividend_eta,
-            theta_sub=p.labour.theta_sub,
-            reemployment_hazard=p.labour.reemployment_hazard * pol.upskilling_h0_factor,
-            automation_tax=pol.automation_tax,
-            tax_rate=pol.tax_rate if pol.automation_tax == "fixed" else 0.0,
-            tax_rebate=pol.tax_rebate if pol.automation_tax != "none" else "none",
-            capital_tax=pol.capital_tax,
-            ubi=pol.ubi,
-            worker_equity=pol.worker_equity,
-            coalition_size=pol.coalition_size,
-            coalition_share=pol.coalition_share,
-            cbi=pol.cbi,
-            uncertainty=p.uncertainty,
-        )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -168,6 +114,13 @@ def list_scenarios(folder: str | Path = SCENARIO_DIR) -> list[Scenario]:
 # ---------------------------------------------------------------------------------------------
 # errors: one sentence naming the file, the key and what is allowed
 # ---------------------------------------------------------------------------------------------
+
+# Bounds of each [uncertainty] range (the parameter's own domain).
+RANGE_LIMITS = {"Td_months": (1e-9, float("inf")), "kappa": (0.0, float("inf")),
+                "r0_sigma": (0.0, float("inf")), "a10": (1e-9, 0.999),
+                "g_c": (0.0, 0.999), "q_req": (1e-9, 0.999), "m_h": (1e-9, float("inf")),
+                "theta_sub": (0.0, 1.0), "eta": (0.0, float("inf")), "lam_tot": (0.0, 1.0),
+                "reemployment_hazard": (0.0, 1.0)}
 
 _LIST_HINT = f"scenario files live in {SCENARIO_DIR}, named like P0.toml"
 
@@ -272,17 +225,20 @@ def _check_consistency(path: Path, file: ScenarioFile) -> None:
         )
     for name in UncertaintySection.model_fields:
         value = getattr(file.uncertainty, name)
-        if isinstance(value, tuple) and value[0] > value[1]:
+        if not isinstance(value, tuple):
+            continue
+        low, high = RANGE_LIMITS[name]
+        if list(value) != sorted(value) or value[0] < low or value[-1] > high:
             raise ConfigError(
                 f"{path}: key 'uncertainty.{name}' = {_toml(value)} is not allowed",
-                "it must be a pair [low, high] with low ≤ high",
+                f"it must be [low, high] or [low, mode, high] in increasing order within "
+                f"[{low:g}, {high:g}]",
             )
 
 
 __all__ = [
     "SCENARIO_DIR",
     "Scenario",
-    "ScenarioInputs",
     "list_scenarios",
     "load_scenario",
 ]

@@ -1,28 +1,32 @@
-"""One chunk of Monte-Carlo draws: tasks × draws × years, vectorised (MODEL_SPEC §2-§3, §6).
+"""One chunk of Monte-Carlo draws for every scenario of a group: tasks × draws × years.
 
-`run_chunk(prepared, start, stop)` is a pure function of its arguments: the draws it uses
+`run_chunk(prepared, start, stop)` is a pure function of its arguments: its random numbers
 are seeded per draw (`montecarlo`), every array operation is elementwise per draw and every
 sum runs over tasks in task order within one draw, so a draw's results are bit-identical
 however the draws are split into chunks or where the chunks run (threads, Dask workers).
 
-Per draw d and task i (MODEL_SPEC §2-§3):
+The work is split by what depends on the scenario (MODEL_SPEC §7, "scenario-independent work
+done once"): `shared_block` computes, once per chunk, each (draw, task) pair's capability gap,
+deployment date and AI cost (§2.1, §7.1, §7.2) — identical for every scenario of the group,
+so scenario differences are policy effects, not noise; `evaluate` then applies one
+scenario's thresholds and policy channels:
 
-1. capability date t_cap (p_i ≥ ½), deployment gate t_eval = t_cap + L_eval(1 − V) +
-   G·CBI·L_hold (§2.3), saving rate σ_i(t) = 1 − ρ_rev − r_i(t) (§2.2);
+1. t_eval = first t with logistic(β·(log2 H_i(t) − log2 h_i)) ≥ q_req (§7.2: reliability on
+   the horizon alone; manual intensity stays in p_i and so in the cost), plus L_eval(1 − V)
+   and, under P7, G·CBI·L_hold; the saving rate σ_i(t) = 1 − ρ_rev − r_i(t) (§2.2) with
+   ln r0 from §7.1;
 2. for each sector j and firm group (§3.7, `thresholds`), activation t_act = max(t_eval,
    first t with σ_i(t) ≥ x_j) and the automated share a_ij(t) = E_i·[F(t − t_act) −
-   F(t0 − t_act)], the Bass adoption since the forecast start (adoption already under way at
-   t0 is part of the baseline);
+   F(t0 − t_act)], the Bass adoption since the forecast start;
 3. the automated time share of occupation o in sector j, A_oj(t) = Σ_i ω_i|o a_ij(t), and
-   the displaced share θ_sub·A_oj(t) (§6 outputs: displaced FTE = Emp_oj·θ_sub·A_oj).
+   the displaced share θ_sub·A_oj(t).
 
-Most (task, draw) pairs never activate by the horizon and are dropped after step 1. A pair
-whose saving rate already clears every sector's threshold at t_eval activates at t_eval in
-every sector; only the rest need a per-sector root (`kernels.cost_crossing`).
+Also per draw: the static §3.7 shares at the horizon (sector table), the adopted share of the
+wage bill and the adoption-dated savings of §7.8 per year (macro check, TFP).
 
-Also per draw: the static §3.7 shares at the horizon for the sector table (wage-bill
-weighted share of task time with σ_i(T) above the private and cooperative thresholds, gate
-open) and the §5 bottom-up sums.
+P8 (tax revenue funds retraining, §7.6) is evaluated twice per draw: once with the tax at the
+drawn η, whose revenue over the window divided by the displaced × the cost of a retraining
+gives Δη (capped), then with η + Δη.
 """
 
 from __future__ import annotations
@@ -31,33 +35,45 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import logit
 
 from exposure.forecast import kernels as K
-from exposure.forecast.montecarlo import Draws, Setup, TaskConstants, draw_parameters
+from exposure.forecast.montecarlo import Setup, Uniforms
 from exposure.forecast.tasks import TaskArrays
-from exposure.forecast.thresholds import Thresholds, thresholds
+from exposure.forecast.thresholds import Demand, Thresholds, thresholds
 
 # Pairs activating more than this many years before t0 are fully adopted before the window.
 FLOOR_YEARS = 100.0
+LN2 = math.log(2.0)
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """Everything a chunk needs, picklable (a Dask task ships it once per worker)."""
+    """Everything a chunk needs for one group of scenarios, picklable (Dask ships it once)."""
 
-    setup: Setup
+    setups: tuple[Setup, ...]
     tasks: TaskArrays
-    const: TaskConstants
-    n_firms: np.ndarray  # (S,)
-    spending_share: np.ndarray  # (S,)
+    demand: dict[str, Demand]  # by game mode
     t_grid: np.ndarray  # evaluation times of the years (mid-year)
-    wage_share: np.ndarray  # χ_ij, tasks × sectors, sums to 1 overall
+    wage_share: np.ndarray  # χ_ij, tasks × sectors, share of the total wage bill
     sector_weight: np.ndarray  # E_i·ω_ij/Σ_i ω_ij, tasks × sectors (static §3.7 shares)
     covered_cells: np.ndarray  # cells whose occupation has tasks
+    c0: np.ndarray  # log2 H0 − log2 JobZoneMinutes_i
+    dac: np.ndarray  # DA_i − ½
+    vc: np.ndarray  # V_i − ½
+    ln_m: np.ndarray  # ln (1 − m_i)^γ_m
+    pq: np.ndarray  # Bass p + q_i with social frictions
+    cost_shift: np.ndarray  # −log(w_o/w̄) − ε_s·log(S_o/S̄) (§7.1)
+    erosion: dict[str, np.ndarray]  # per scenario: DA_i(0)·e_i (§2.4)
+    lag: dict[str, np.ndarray]  # per scenario: L_eval(1 − V) + G·CBI·L_hold
+    dividend: dict[str, np.ndarray]  # per scenario: P7 δ_i
+    mu_of: object  # callable a_10 → μ (cost.Calibration)
+    a10_cap: float
+    total_wage_bill: float  # $ per year, every baseline cell at the horizon
 
     @property
     def t0(self) -> float:
-        return float(self.setup.capability.t0)
+        return float(self.setups[0].capability.t0)
 
     @property
     def t_end(self) -> float:
@@ -65,20 +81,88 @@ class Prepared:
 
 
 @dataclass(frozen=True)
-class ChunkResult:
-    """Results of draws [start, stop); ``values`` is θ_sub·A (draws, years × covered cells)."""
+class SharedParams:
+    """Per-draw values of the shared parameters (each (D,))."""
 
-    start: int
-    stop: int
-    values: np.ndarray  # float32 (D, n_years * n_covered_cells), year-major
+    Td_months: np.ndarray
+    kappa_D: np.ndarray
+    kappa_V: np.ndarray
+    r0_sigma: np.ndarray
+    a10: np.ndarray
+    mu: np.ndarray
+    g_c: np.ndarray
+    q_req: np.ndarray
+    m_h: np.ndarray
+
+
+@dataclass(frozen=True)
+class Block:
+    """The scenario-independent (draw, task) arrays of one chunk (see the module docstring)."""
+
+    gap0: np.ndarray  # (D, N) capability gap at t0, doublings
+    b: np.ndarray  # (D, N) growth after t0, net of data erosion
+    b0: np.ndarray  # (D,) growth before t0 (12/Td)
+    t_eval: np.ndarray  # (D, N)
+    ln_r0: np.ndarray  # (D, N)
+    kc: np.ndarray  # (D,) ln(1 − g_c)
+    sigma_end: np.ndarray  # (D, N) saving rate at the horizon
+
+
+@dataclass(frozen=True)
+class ScenarioChunk:
+    """One scenario's results for draws [start, stop)."""
+
+    values: np.ndarray  # float32 (D, n_years * n_covered_cells) θ_sub·A, year-major
     alpha_nash: np.ndarray  # (D, S)
     alpha_coop: np.ndarray
     x_nash: np.ndarray
     x_coop: np.ndarray
+    tax: np.ndarray  # the rate applied (D, S)
     tax_star: np.ndarray
-    automated: np.ndarray  # (D,) Σ χ·Δa at the horizon
-    weighted_saving: np.ndarray  # (D,) Σ χ·Δa·σ at the horizon
+    adopted: np.ndarray  # (D, Y) Σ χ·Δa: adopted share of the total wage bill
+    dated_saving: np.ndarray  # (D, Y) Σ χ ∫σ dF since t0 (§7.8)
     parameters: dict[str, np.ndarray]  # the draws' parameter values, each (D,)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    start: int
+    stop: int
+    scenarios: dict[str, ScenarioChunk]
+
+
+def shared_params(setup: Setup, un: Uniforms, mu_of, a10_cap: float) -> SharedParams:
+    kappa = setup.value("kappa", un.of("kappa"))
+    if "kappa" in setup.fixed:
+        kd = np.full(kappa.shape, float(setup.capability.kappa_D))
+        kv = np.full(kappa.shape, float(setup.capability.kappa_V))
+    else:
+        kd = kv = kappa
+    a10 = setup.value("a10", un.of("a10"), cap=a10_cap)
+    return SharedParams(
+        Td_months=setup.value("Td_months", un.of("Td_months")), kappa_D=kd, kappa_V=kv,
+        r0_sigma=setup.value("r0_sigma", un.of("r0_sigma")), a10=a10, mu=mu_of(a10),
+        g_c=setup.value("g_c", un.of("g_c")), q_req=setup.value("q_req", un.of("q_req")),
+        m_h=setup.value("m_h", un.of("m_h")))
+
+
+def shared_block(prep: Prepared, setup: Setup, sp: SharedParams, z: np.ndarray) -> Block:
+    """Capability, gate and cost of every (draw, task) pair under ``setup``'s P7 dials."""
+    cap = setup.capability
+    t0, t_end, beta = prep.t0, prep.t_end, float(cap.beta)
+    with np.errstate(divide="ignore"):
+        b0 = np.where(np.isinf(sp.Td_months), 0.0, 12.0 / sp.Td_months)
+    kd, kv = sp.kappa_D[:, None], sp.kappa_V[:, None]
+    shift = kd * prep.dac + kv * prep.vc
+    gap0 = prep.c0 - np.log2(sp.m_h)[:, None] + shift
+    b = np.maximum(b0[:, None] - kd * prep.erosion[setup.scenario_id], 0.0)
+    need = (logit(sp.q_req) / beta)[:, None]
+    t_eval = K.capability_time(gap0, b, b0[:, None], need, t0) + prep.lag[setup.scenario_id]
+    ln_r0 = sp.mu[:, None] + sp.r0_sigma[:, None] * z + prep.cost_shift - LN2 * shift
+    kc = np.log1p(-sp.g_c)
+    sigma_end = K.saving(t_end, ln_r0, kc[:, None], prep.ln_m, gap0 + b * (t_end - t0), beta,
+                         t0, float(cap.rho_rev))
+    return Block(gap0=gap0, b=b, b0=b0, t_eval=t_eval, ln_r0=ln_r0, kc=kc, sigma_end=sigma_end)
 
 
 def _bins(index: np.ndarray, weights: np.ndarray, inc: np.ndarray, size: int,
@@ -102,14 +186,14 @@ def _bounds(th: Thresholds) -> tuple[np.ndarray, ...]:
 
 
 def _static_shares(prep: Prepared, th: Thresholds, sigma_end: np.ndarray, gate: np.ndarray,
-                   bounds: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+                   delta: np.ndarray, bounds: tuple[np.ndarray, ...]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """§3.7 shares at the horizon per draw and sector: (α_NE, α_CO), each (D, S).
 
     Tasks above every threshold count fully in every sector (one matrix-vector product per
     draw); only those between the lowest and the highest threshold are compared one by one.
     """
     n_draws, n_sectors = th.coop_a.shape
-    delta = prep.const.delta
     _, _, _, _, lo_a, lo_c, hi_a, hi_c = bounds
     eligible = gate & (sigma_end >= lo_a[:, None] + lo_c[:, None] * delta)
     full = eligible & (sigma_end >= hi_a[:, None] + hi_c[:, None] * delta)
@@ -128,62 +212,93 @@ def _static_shares(prep: Prepared, th: Thresholds, sigma_end: np.ndarray, gate: 
     return alpha_ne, alpha_co
 
 
-def run_chunk(prep: Prepared, start: int, stop: int) -> ChunkResult:
-    """Simulate draws [start, stop) (see the module docstring)."""
-    setup, ta, c = prep.setup, prep.tasks, prep.const
-    cap = setup.capability
-    dr = draw_parameters(setup, start, stop, ta.n_tasks)
-    n_draws, n_occ, n_cells = stop - start, len(ta.occupations), len(ta.cell_occ)
-    n_years = prep.t_grid.shape[0]
+@dataclass(frozen=True)
+class _Adoption:
+    """Year × draw sums of one evaluation."""
+
+    occ_bins: np.ndarray | None
+    cell_bins: np.ndarray | None
+    adopted: np.ndarray  # (Y, D)
+    dated_saving: np.ndarray  # (Y, D)
+
+
+def _dated(prep: Prepared, inc: np.ndarray, t_act: np.ndarray, sig_act: np.ndarray,
+           sig_end: np.ndarray, weight: np.ndarray, draw: np.ndarray,
+           n_draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Adopted wage-bill share and adoption-dated savings per year (§7.8).
+
+    Each year's new adoption is valued at the saving rate of its grid point, read on the
+    chord from (t_act, σ(t_act)) to (horizon, σ(horizon)): both ends are known without
+    another cost evaluation, and σ rises smoothly in between (a check figure, so the chord's
+    small error is accepted for a sixfold cheaper kernel).
+    """
+    t_end = prep.t_end
+    span = np.maximum(t_end - t_act, 1e-9)
+    slope = (sig_end - sig_act) / span
+    adopted = np.stack([np.bincount(draw, weights=weight * row, minlength=n_draws)
+                        for row in inc])
+    saved = np.empty_like(adopted)
+    previous = np.zeros(inc.shape[1], dtype=inc.dtype)
+    for y, t in enumerate(prep.t_grid):
+        sig = sig_end - slope * np.maximum(t_end - t, 0.0)
+        saved[y] = np.bincount(draw, weights=weight * (inc[y] - previous) * sig,
+                               minlength=n_draws)
+        previous = inc[y]
+    return adopted, np.cumsum(saved, axis=0)
+
+
+def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
+              rho: float, beta: float, bins: bool) -> _Adoption:
+    """Activation and Bass adoption of every active (draw, task[, sector, group]).
+
+    A pair activates at t_eval in every sector when its saving already clears every
+    threshold there; when all its thresholds are equal (economy mode with a Pigouvian or
+    planner tax) one crossing serves every sector; only the rest get a root per sector and
+    firm group.
+    """
+    ta = prep.tasks
     t0, t_end = prep.t0, prep.t_end
-    beta, rho, kc = float(cap.beta), float(cap.rho_rev), math.log1p(-float(cap.g_c))
-    p_bass = float(setup.diffusion.bass_p)
-    th = thresholds(setup.policy, prep.n_firms, prep.spending_share, dr.lam_tot, dr.eta)
-    bounds = _bounds(th)
-    a_lo, c_lo, a_hi, c_hi = bounds[:4]
-
-    # ---- dense: every (draw, task) pair
-    with np.errstate(divide="ignore"):
-        b0 = np.where(np.isinf(dr.Td_months), 0.0, 12.0 / dr.Td_months)[:, None]
-    kd, kv = dr.kappa_D[:, None], dr.kappa_V[:, None]
-    gap0 = c.c0 + kd * c.dac + kv * c.vc
-    b = np.maximum(b0 - kd * c.erosion, 0.0)
-    t_eval = K.capability_time(gap0, b, b0, c.need, t0) + c.lag
-    ln_r0 = np.log(dr.r0_median)[:, None] + dr.r0_sigma[:, None] * dr.z
-    sigma_end = K.saving(t_end, ln_r0, kc, c.ln_m, gap0 + b * (t_end - t0), beta, t0, rho)
+    n_draws = block.gap0.shape[0]
+    n_occ, n_cells = len(ta.occupations), len(ta.cell_occ)
+    p_bass = float(prep.setups[0].diffusion.bass_p)
+    a_lo, c_lo, a_hi, c_hi = _bounds(th)[:4]
     exposed = ta.exposure > 0.0
-    active = ((t_eval < t_end) & exposed
-              & (sigma_end >= a_lo[:, None] + c_lo[:, None] * c.delta))
-    alpha_ne, alpha_co = _static_shares(prep, th, sigma_end, (t_eval <= t_end) & exposed, bounds)
-
-    # ---- active pairs: independent of the sector, or not
+    active = ((block.t_eval < t_end) & exposed
+              & (block.sigma_end >= a_lo[:, None] + c_lo[:, None] * delta))
     d, i = np.nonzero(active)
-    te, g0, bb, lr, sig_end = t_eval[d, i], gap0[d, i], b[d, i], ln_r0[d, i], sigma_end[d, i]
-    bb0 = b0[d, 0]
-    lm, dl = c.ln_m[i], c.delta[i]
+    te, g0, bb = block.t_eval[d, i], block.gap0[d, i], block.b[d, i]
+    lr, sig_end, bb0, kc = block.ln_r0[d, i], block.sigma_end[d, i], block.b0[d], block.kc[d]
+    lm, dl = prep.ln_m[i], delta[i]
     t_s = np.maximum(te, t0 - FLOOR_YEARS)
     sig_s = K.saving(t_s, lr, kc, lm, K.gap_at(t_s, g0, bb, bb0, t0), beta, t0, rho)
-    indep = sig_s >= a_hi[d] + c_hi[d] * dl
-
-    auto = np.zeros(n_draws)
-    saved = np.zeros(n_draws)
+    x_lo, x_hi = a_lo[d] + c_lo[d] * dl, a_hi[d] + c_hi[d] * dl
+    indep = sig_s >= x_hi
+    uniform = ~indep & (x_hi - x_lo <= 1e-12)
+    t_act = te.copy()
+    sig_act = sig_s.copy()
+    k = np.nonzero(uniform)[0]
+    ln_y = np.log(1.0 - rho - x_lo[k])
+    crossing = K.cost_crossing(t_s[k], ln_y, lr[k], kc[k], lm[k], g0[k], bb[k], bb0[k], beta,
+                               t0, t_end)
+    t_act[k] = crossing
+    sig_act[k] = x_lo[k]
     chi_task = prep.wage_share.sum(axis=1) * ta.exposure
 
-    # independent: t_act = t_eval in every sector and group
-    k = np.nonzero(indep)[0]
+    # one activation date for every sector
+    k = np.nonzero(indep | uniform)[0]
     ik = i[k]
-    inc = K.bass_increment(prep.t_grid, t0, te[k], p_bass, c.pq[ik])
-    occ_bins = _bins(ta.occ[ik], (ta.omega * ta.exposure)[ik], inc, n_occ, n_draws, d[k])
-    horizon = chi_task[ik] * inc[-1]
-    auto += np.bincount(d[k], weights=horizon, minlength=n_draws)
-    saved += np.bincount(d[k], weights=horizon * sig_end[k], minlength=n_draws)
+    inc = K.bass_increment(prep.t_grid, t0, t_act[k], p_bass, prep.pq[ik])
+    occ_bins = (_bins(ta.occ[ik], (ta.omega * ta.exposure)[ik], inc, n_occ, n_draws, d[k])
+                if bins else None)
+    adopted, saved = _dated(prep, inc, t_act[k], sig_act[k], sig_end[k], chi_task[ik], d[k],
+                            n_draws)
 
-    # dependent: a root per sector and firm group
-    k = np.nonzero(~indep)[0]
+    # a root per sector and firm group
+    k = np.nonzero(~indep & ~uniform)[0]
     dk, ik = d[k], i[k]
-    ln_y_ref = np.log(1.0 - rho - (a_lo[dk] + c_lo[dk] * dl[k]))
-    t_ref = K.cost_crossing(t_s[k], ln_y_ref, lr[k], kc, lm[k], g0[k], bb[k], bb0[k], beta, t0,
-                            t_end)
+    ln_y_ref = np.log(1.0 - rho - x_lo[k])
+    t_ref = K.cost_crossing(t_s[k], ln_y_ref, lr[k], kc[k], lm[k], g0[k], bb[k], bb0[k], beta,
+                            t0, t_end)
     cells = ta.cell_of[ta.occ[ik]]  # (n_dep, S)
     n_groups = th.a.shape[2]
     pair, sector, group = np.nonzero(np.broadcast_to((cells >= 0)[:, :, None],
@@ -192,36 +307,117 @@ def run_chunk(prep: Prepared, start: int, stop: int) -> ChunkResult:
     x = th.a[dd, sector, group] + th.c[dd, sector, group] * dl[k][pair]
     ok = sig_end[k][pair] >= x
     pair, sector, group, dd, x = pair[ok], sector[ok], group[ok], dd[ok], x[ok]
-    t_act = K.refine_crossing(t_ref, ln_y_ref, np.log(1.0 - rho - x), pair, t_s[k], lr[k], kc,
-                              lm[k], g0[k], bb[k], bb0[k], beta, t0, t_end)
+    t_sector = K.refine_crossing(t_ref, ln_y_ref, np.log(1.0 - rho - x), pair, t_s[k], lr[k],
+                                 kc[k], lm[k], g0[k], bb[k], bb0[k], beta, t0, t_end)
     start_k = t_s[k][pair]
-    t_act = np.where(t_act > start_k, t_act, te[k][pair])  # passes at the start: t_eval
+    passes = t_sector > start_k
+    t_sector = np.where(passes, t_sector, te[k][pair])  # passes at the start: t_eval
     ip = ik[pair]
-    inc = K.bass_increment(prep.t_grid, t0, t_act, p_bass, c.pq[ip])
+    inc = K.bass_increment(prep.t_grid, t0, t_sector, p_bass, prep.pq[ip])
     weight = th.weight[dd, sector, group] * ta.exposure[ip]
-    cell_bins = _bins(cells[pair, sector], weight * ta.omega[ip], inc, n_cells, n_draws, dd)
-    horizon = weight * prep.wage_share[ip, sector] * inc[-1]
-    auto += np.bincount(dd, weights=horizon, minlength=n_draws)
-    saved += np.bincount(dd, weights=horizon * sig_end[k][pair], minlength=n_draws)
+    cell_bins = (_bins(cells[pair, sector], weight * ta.omega[ip], inc, n_cells, n_draws, dd)
+                 if bins else None)
+    kp = k[pair]
+    a2, s2 = _dated(prep, inc, t_sector, np.where(passes, x, sig_s[kp]), sig_end[kp],
+                    weight * prep.wage_share[ip, sector], dd, n_draws)
+    return _Adoption(occ_bins, cell_bins, adopted + a2, saved + s2)
 
-    # ---- cells: θ_sub × automated time share, covered cells only: draw × (year, cell)
+
+def evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms,
+             sp: SharedParams, bins: bool = True) -> ScenarioChunk:
+    """One scenario over the draws of ``block`` (see the module docstring)."""
+    eta = setup.value("eta", un.of("eta")) + setup.delta_eta
+    if setup.tax_rebate == "retraining":
+        eta = eta + _retraining(prep, setup, block, un, sp, eta)
+    return _evaluate(prep, setup, block, un, sp, eta, bins)
+
+
+def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: SharedParams,
+              eta: np.ndarray, bins: bool) -> ScenarioChunk:
+    ta = prep.tasks
+    n_draws, n_occ, n_cells = block.gap0.shape[0], len(ta.occupations), len(ta.cell_occ)
+    n_years = prep.t_grid.shape[0]
+    cap = setup.capability
+    beta, rho = float(cap.beta), float(cap.rho_rev)
+    lam_tot = setup.value("lam_tot", un.of("lam_tot"))
+    theta = setup.value("theta_sub", un.of("theta_sub"))
+    th = thresholds(setup.policy, prep.demand[setup.policy.mode], lam_tot, eta)
+    delta = prep.dividend[setup.scenario_id]
+    exposed = ta.exposure > 0.0
+    alpha_ne, alpha_co = _static_shares(prep, th, block.sigma_end,
+                                        (block.t_eval <= prep.t_end) & exposed, delta,
+                                        _bounds(th))
+    got = _adoption(prep, block, th, delta, rho, beta, bins)
+    if bins:
+        cov = prep.covered_cells
+        share = (got.occ_bins.reshape(n_years, n_draws, n_occ).astype(np.float32)
+                 [:, :, ta.cell_occ[cov]]
+                 + got.cell_bins.reshape(n_years, n_draws, n_cells).astype(np.float32)
+                 [:, :, cov])
+        np.clip(share, 0.0, 1.0, out=share)
+        share *= theta.astype(np.float32)[None, :, None]
+        values = np.ascontiguousarray(share.transpose(1, 0, 2)).reshape(n_draws, -1)
+    else:
+        values = np.zeros((n_draws, 0), dtype=np.float32)
+    params = {"Td_months": sp.Td_months, "kappa_D": sp.kappa_D, "kappa_V": sp.kappa_V,
+              "r0_sigma": sp.r0_sigma, "a10": sp.a10, "mu": sp.mu, "g_c": sp.g_c,
+              "q_req": sp.q_req, "m_h": sp.m_h, "theta_sub": theta, "eta": eta,
+              "lam_tot": lam_tot,
+              "reemployment_hazard": np.minimum(
+                  setup.value("reemployment_hazard", un.of("reemployment_hazard"))
+                  * setup.h_factor, 1.0)}
+    return ScenarioChunk(values=values, alpha_nash=alpha_ne, alpha_coop=alpha_co,
+                         x_nash=(th.a * th.weight).sum(axis=2), x_coop=th.coop_a,
+                         tax=th.tax, tax_star=th.tax_star, adopted=got.adopted.T,
+                         dated_saving=got.dated_saving.T, parameters=params)
+
+
+def _retraining(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: SharedParams,
+                eta: np.ndarray) -> np.ndarray:
+    """P8's Δη per draw: the tax revenue over the window / (displaced at the horizon × the
+    cost of one retraining), capped (§7.6)."""
+    first = _evaluate(prep, setup, block, un, sp, eta, bins=True)
+    ta = prep.tasks
+    n_draws = first.values.shape[0]
+    n_years = prep.t_grid.shape[0]
     cov = prep.covered_cells
-    share = (occ_bins.reshape(n_years, n_draws, n_occ).astype(np.float32)[:, :, ta.cell_occ[cov]]
-             + cell_bins.reshape(n_years, n_draws, n_cells).astype(np.float32)[:, :, cov])
-    np.clip(share, 0.0, 1.0, out=share)
-    share *= dr.theta_sub.astype(np.float32)[None, :, None]
-    values = np.ascontiguousarray(share.transpose(1, 0, 2)).reshape(n_draws, -1)
-    x_nash = (th.a * th.weight).sum(axis=2)
-    return ChunkResult(start=start, stop=stop, values=values, alpha_nash=alpha_ne,
-                       alpha_coop=alpha_co, x_nash=x_nash, x_coop=th.coop_a,
-                       tax_star=th.tax_star, automated=auto, weighted_saving=saved,
-                       parameters=_parameters(dr))
+    values = first.values.reshape(n_draws, n_years, -1).astype(np.float64)
+    theta = first.parameters["theta_sub"][:, None, None]
+    automated = values / np.where(theta > 0, theta, 1.0)  # A per covered cell
+    bill = (ta.baseline[cov] * ta.cell_wage[cov, None]).T[None]  # (1, Y, C)
+    tax = first.tax[:, ta.cell_sector[cov]][:, None, :]  # (D, 1, C)
+    revenue = (automated * bill * tax).sum(axis=(1, 2))
+    displaced = (values[:, -1, :] * ta.baseline[cov, -1][None]).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(displaced > 0, revenue / (displaced * setup.retraining_cost), 0.0)
+    return np.clip(gain, 0.0, setup.retraining_cap)
 
 
-def _parameters(dr: Draws) -> dict[str, np.ndarray]:
-    names = ("Td_months", "kappa_D", "kappa_V", "r0_median", "r0_sigma", "theta_sub", "eta",
-             "lam_tot")
-    return {name: getattr(dr, name) for name in names}
+def run_chunk(prep: Prepared, start: int, stop: int) -> ChunkResult:
+    """Simulate draws [start, stop) of every scenario of ``prep`` (see the module docstring)."""
+    from exposure.forecast.montecarlo import draw_uniforms
+
+    lead = prep.setups[0]
+    un = draw_uniforms(lead.seed, start, stop, prep.tasks.n_tasks)
+    sp = shared_params(lead, un, prep.mu_of, prep.a10_cap)
+    blocks: dict[float, Block] = {}  # only P7's dial moves the gate and the data stock
+    out = {}
+    for setup in prep.setups:
+        if setup.cbi not in blocks:
+            blocks[setup.cbi] = shared_block(prep, setup, sp, un.z)
+        out[setup.scenario_id] = evaluate(prep, setup, blocks[setup.cbi], un, sp)
+    return ChunkResult(start=start, stop=stop, scenarios=out)
 
 
-__all__ = ["FLOOR_YEARS", "ChunkResult", "Prepared", "run_chunk"]
+__all__ = [
+    "FLOOR_YEARS",
+    "Block",
+    "ChunkResult",
+    "Prepared",
+    "ScenarioChunk",
+    "SharedParams",
+    "evaluate",
+    "run_chunk",
+    "shared_block",
+    "shared_params",
+]

@@ -79,7 +79,9 @@ class TaskArrays:
     ``da``, ``v``, ``m`` (manual intensity), ``g`` (gatekeeping), ``f2f``; ``h_minutes``;
     ``wage_bill`` (tasks × sectors) at the horizon. Cells are the (occupation, sector) pairs
     with baseline employment: ``cell_occ``, ``cell_sector``, ``baseline`` (cells × years);
-    ``cell_of[o, j]`` is the cell index or −1.
+    ``cell_of[o, j]`` is the cell index or −1; ``cell_wage`` the cell's annual mean wage
+    (with the fallbacks above); ``occ_job_zone`` the time-weighted mean Job Zone of each
+    occupation's tasks (NaN without tasks).
     """
 
     onet_soc_code: np.ndarray
@@ -101,6 +103,17 @@ class TaskArrays:
     cell_sector: np.ndarray
     cell_of: np.ndarray
     baseline: np.ndarray
+    cell_wage: np.ndarray
+    occ_job_zone: np.ndarray
+
+    @property
+    def occ_wage(self) -> np.ndarray:
+        """Each occupation's employment-weighted mean wage over its cells at the horizon."""
+        emp = self.baseline[:, -1]
+        n = len(self.occupations)
+        total = np.bincount(self.cell_occ, weights=emp, minlength=n)
+        paid = np.bincount(self.cell_occ, weights=emp * self.cell_wage, minlength=n)
+        return np.where(total > 0, paid / np.where(total > 0, total, 1.0), np.nan)
 
     @property
     def n_tasks(self) -> int:
@@ -193,6 +206,14 @@ def task_arrays(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
          [sector_index[s] for s in w.get_column("naics_sector").to_list()]] = (
         w.get_column("baseline_employment").to_numpy() * w.get_column("wage").to_numpy())
     omega = frame.get_column("omega").to_numpy()
+    cell_wage = (cells.join(w.select("soc_code", "naics_sector", "wage"),
+                            on=["soc_code", "naics_sector"], how="left", maintain_order="left")
+                 .get_column("wage").fill_null(mean_wage).to_numpy())
+    zone = frame.get_column("job_zone").cast(pl.Float64).to_numpy()
+    weight = np.bincount(occ, weights=omega, minlength=len(occupations))
+    occ_job_zone = np.where(weight > 0, np.bincount(occ, weights=omega * zone,
+                                                    minlength=len(occupations))
+                            / np.where(weight > 0, weight, 1.0), np.nan)
 
     def arr(name: str) -> np.ndarray:
         return frame.get_column(name).cast(pl.Float64).to_numpy().copy()
@@ -206,7 +227,7 @@ def task_arrays(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
         h_minutes=np.asarray(human_minutes(arr("job_zone")), dtype=np.float64),
         wage_bill=omega[:, None] * bill[occ], occupations=occupations, sectors=tuple(SECTORS),
         years=tuple(int(y) for y in years), cell_occ=cell_occ, cell_sector=cell_sector,
-        cell_of=cell_of, baseline=base,
+        cell_of=cell_of, baseline=base, cell_wage=cell_wage, occ_job_zone=occ_job_zone,
     )
 
 

@@ -1,0 +1,59 @@
+"""What `exposure forecast-table` shows: the option checks and which query answers them.
+
+Kept apart from the CLI so the rules (which filters apply to which table) are plain,
+testable code. A filter that does not apply to the chosen table is an error rather than
+silently ignored, since ignoring it would print rows the user filtered out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+
+from exposure import queries
+from exposure.errors import ConfigError
+from exposure.forecast.anchors import ENTRY_LEVEL_DEFINITION
+
+SENSITIVITY_TITLE = ("sensitivity of the 2035 median displacement: each parameter at its p10 "
+                     "and p90, the others at their centre (common random numbers)")
+
+
+def _reject(option: str, value: object, table: str) -> None:
+    if value is not None:
+        raise ConfigError(f"--{option} does not apply to {table}",
+                          f"drop --{option}, or use --measure {queries.DISPLACED_CELLS}")
+
+
+def forecast_table_result(path: Path, *, measure: str = queries.DISPLACED_CELLS,
+                          sensitivity: bool = False, scenario: str | None = None,
+                          sector: str | None = None, occupation: str | None = None,
+                          year: int | None = None, top: int | None = None
+                          ) -> tuple[tuple[pl.DataFrame, queries.Provenance], str]:
+    """((frame, provenance), title) for the options of `exposure forecast-table`."""
+    if sensitivity:
+        if measure != queries.DISPLACED_CELLS:
+            raise ConfigError("--sensitivity and --measure cannot be combined",
+                              "use one of them")
+        _reject("sector", sector, "the sensitivity table")
+        _reject("occupation", occupation, "the sensitivity table")
+        frame, prov = queries.sensitivity(path, scenario, top)
+        if year is not None:
+            frame = frame.filter(pl.col("year") == year)
+            if frame.height == 0:
+                raise ConfigError(f"no forecast_sensitivity rows match --year {year}",
+                                  "the sensitivity table is for 2035; drop --year")
+        return (frame, prov), SENSITIVITY_TITLE
+    if measure == queries.DISPLACED_CELLS:
+        result = queries.forecasts(path, scenario, sector, occupation, year, top)
+        return result, "displacement forecast (relative to the BLS baseline)"
+    _reject("occupation", occupation, f"--measure {measure}")
+    frame, prov = queries.labour_market(path, measure, scenario, sector, year, top)
+    label = queries.LABOUR_MEASURES.get(measure, (measure, ""))[0]
+    if measure == "entry_level_wc_displaced_share":
+        # the figure is only meaningful with its definition beside it (MODEL_SPEC §7.9)
+        prov = dataclasses.replace(prov, meaning=f"{prov.meaning} Here {ENTRY_LEVEL_DEFINITION}.")
+        frame = frame.with_columns(pl.lit(ENTRY_LEVEL_DEFINITION).alias("definition"))
+    scope = f"sector {sector}" if sector else "national"
+    return (frame, prov), f"{label} ({scope}; labour-market forecast, MODEL_SPEC §7.5)"
