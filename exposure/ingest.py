@@ -15,6 +15,8 @@ import polars as pl
 
 from exposure.pipeline import Stage, StageCache, Tables, run_stages
 from exposure.sources.base import FileRecord, IngestContext
+from exposure.sources.bea_io import read_bea_io
+from exposure.sources.cex import consumption_propensity, read_cex
 from exposure.sources.classification import read_classification
 from exposure.sources.concentration import read_concentration
 from exposure.sources.crosswalk import crosswalk_coverage, read_crosswalk, split_crosswalk
@@ -24,6 +26,7 @@ from exposure.sources.oews_state import read_oews_state
 from exposure.sources.onet import read_onet
 from exposure.sources.pce import read_pce_bridge
 from exposure.sources.projections import read_projections
+from exposure.sources.union import read_union, union_density
 
 COVERAGE_YEAR = 2024
 COVERAGE_THRESHOLD = 0.98
@@ -67,6 +70,17 @@ def data_checks(tables: Tables) -> Tables:
     return {"data_check": frame.with_columns(passed.alias("passed"))}
 
 
+def propensities(tables: Tables) -> Tables:
+    """Households' propensity to consume and the population (CE Table 1101); published at
+    ingest, like `union_density`, so that every later stage and the engine can read it."""
+    return {"consumption_propensity": consumption_propensity(tables["ce_income_quintile"])}
+
+
+def union_by_major_group(tables: Tables) -> Tables:
+    """The union representation rate per SOC major group (features and forecasts read it)."""
+    return {"union_density": union_density(tables["union_affiliation"])}
+
+
 ONET_TABLES = ("occupation", "task", "task_dwa", "work_activity", "technology_skill",
                "occupation_descriptor", "task_rating", "content_model")
 
@@ -94,6 +108,14 @@ INGEST_STAGES: tuple[Stage, ...] = (
     Stage("read_pce_bridge", ("pce_bridge", "bea_naics"),
           ("exposure.sources.pce", "exposure.sources.naics", BASE),
           reader=read_pce_bridge, patterns=("bea_pce/*",), retries=1),
+    Stage("read_bea_io", ("io_total_requirements", "io_use", "io_import"),
+          ("exposure.sources.bea_io", BASE), reader=read_bea_io,
+          patterns=("bea_io/BEA - *.xlsx",), retries=1),
+    Stage("read_cex", ("ce_income_quintile",), ("exposure.sources.cex", BASE),
+          reader=read_cex, patterns=("bls_cex/cu-income-quintiles-before-taxes-*.xlsx",),
+          retries=1),
+    Stage("read_union", ("union_affiliation",), ("exposure.sources.union", BASE),
+          reader=read_union, patterns=("bls_union/*",), retries=1),
     Stage("read_gpts", ("task_label", "occupation_label", "occupation_context"),
           ("exposure.sources.gpts", BASE), reader=read_gpts,
           patterns=("gpts_are_gpts/*.tsv", "gpts_are_gpts/*.csv"), retries=1),
@@ -101,6 +123,11 @@ INGEST_STAGES: tuple[Stage, ...] = (
           inputs=("_employment_national", "_employment_state")),
     Stage("crosswalk", ("crosswalk",), ("exposure.ingest", "exposure.sources.crosswalk"),
           func=split_employment_codes, inputs=("_crosswalk", "occupation")),
+    Stage("consumption_propensity", ("consumption_propensity",),
+          ("exposure.ingest", "exposure.sources.cex"), func=propensities,
+          inputs=("ce_income_quintile",)),
+    Stage("union_density", ("union_density",), ("exposure.ingest", "exposure.sources.union"),
+          func=union_by_major_group, inputs=("union_affiliation",)),
     Stage("data_check", ("data_check",), ("exposure.ingest", "exposure.sources.crosswalk"),
           func=data_checks, inputs=("employment", "crosswalk")),
 )

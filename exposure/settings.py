@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         "parameters, or pkg.module:Class); the first is the default of board queries.",
     )
     scenarios: str = Field(
-        default="P0,P1,P2,P3,P4,P5,P6,P7,P8",
+        default="P0,P0-high,P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11",
         description="Comma-separated scenarios a refresh forecasts: ids of `data/scenarios/` or "
         "paths to scenario TOML files.",
     )

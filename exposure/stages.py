@@ -23,7 +23,7 @@ from exposure.scorers import load_scorer, score_tasks, task_inputs, task_targets
 
 FEATURE_INPUTS = ("occupation", "task", "task_dwa", "work_activity", "technology_skill",
                   "occupation_descriptor", "task_rating", "content_model", "employment",
-                  "crosswalk", "occupation_context")
+                  "crosswalk", "occupation_context", "union_density")
 SCORE_INPUTS = ("task", "task_dwa", "work_activity", "technology_skill", "occupation",
                 "occupation_descriptor", "task_label", "task_feature")
 ROLLUP_INPUTS = ("task_exposure", "task", "task_rating", "occupation", "crosswalk",
@@ -71,21 +71,26 @@ def rollup(tables: Tables, employment_year: int) -> Tables:
     return {name: pl.concat(frames, how="vertical") for name, frames in out.items()}
 
 
-CALIBRATION_INPUTS = ("concentration", "pce_bridge", "bea_naics")
+CALIBRATION_INPUTS = ("concentration", "pce_bridge", "bea_naics", "io_total_requirements",
+                      "io_use", "io_import")
 FORECAST_INPUTS = ("task_feature", "task_exposure", "sector_calibration", "task", "task_rating",
-                   "occupation", "crosswalk", "projection", "employment")
+                   "occupation", "crosswalk", "projection", "employment",
+                   "consumption_propensity")
 
 
 def calibration(tables: Tables, calibration_file: str | None,
                 calibration_file_sha256: str | None) -> Tables:
-    """The sector calibration of the game, with a user's override file on top."""
+    """The sector calibration of the game (with the economy-mode columns of MODEL_SPEC §7.3)
+    and a user's override file on top, and the BEA-industry demand calibration behind it."""
     from exposure.forecast.calibration import load_calibration_override, sector_calibration
+    from exposure.forecast.demand import demand_calibration
 
     del calibration_file_sha256  # part of the stage key only
-    derived = sector_calibration(tables)
+    demand = demand_calibration(tables)
+    derived = sector_calibration(tables, demand=demand)
     if calibration_file:
         derived = load_calibration_override(calibration_file, base=derived)
-    return {"sector_calibration": derived}
+    return {"sector_calibration": derived, "demand_calibration": demand}
 
 
 def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed: int | None,
@@ -112,7 +117,8 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
                      "major_group_exposure", "area_exposure"),
           ("exposure.stages", "exposure.rollup"), func=rollup, inputs=ROLLUP_INPUTS,
           params=("employment_year",)),
-    Stage("calibration", ("sector_calibration",), ("exposure.stages", "exposure.forecast"),
+    Stage("calibration", ("sector_calibration", "demand_calibration"),
+          ("exposure.stages", "exposure.forecast"),
           func=calibration, inputs=CALIBRATION_INPUTS,
           params=("calibration_file", "calibration_file_sha256")),
     Stage("forecast", FORECAST_TABLES,

@@ -54,17 +54,17 @@ def test_dask_gives_the_local_tables(cluster, reference_tables: dict,
     assert all(w["nthreads"] == 1 for w in workers.values())
     assert cluster.scheduler.startswith("tcp://127.0.0.1:")
     local = forecast(task_feature, None, reference_tables, SCENARIO, draws=DRAWS, seed=SEED)
-    prep = prepare(task_feature, None, reference_tables, SCENARIO, seed=SEED)
+    (prep,) = prepare(task_feature, None, reference_tables, SCENARIO, seed=SEED)
     chunks = cluster(prep, DRAWS, CHUNK)
     assert [(c.start, c.stop) for c in chunks] == [(a, a + CHUNK) for a in range(0, DRAWS, CHUNK)]
-    _assert_identical(combine(prep, chunks), local)
+    _assert_identical(combine(prep, chunks, reference_tables), local)
     assert local["forecast_draws"].height == DRAWS
     assert local["displacement_forecast"]["displaced_mean"].sum() > 0
 
     # the same cluster reached by its address (dask://HOST:PORT), another split
     remote = get_runner("dask://" + cluster.scheduler.removeprefix("tcp://"))
     try:
-        _assert_identical(combine(prep, remote(prep, DRAWS, 7)), local)
+        _assert_identical(combine(prep, remote(prep, DRAWS, 7), reference_tables), local)
     finally:
         remote.close()
 

@@ -86,13 +86,29 @@ def test_schema_rejects_out_of_range(features: pl.DataFrame) -> None:
 
 
 def test_mirror_lacks_the_full_download_columns(features: pl.DataFrame) -> None:
-    for column in [*FULL_DOWNLOAD, "gatekeeping"]:
+    for column in FULL_DOWNLOAD:
         assert features.get_column(column).null_count() == features.height, column
     # What the mirror has is (nearly) everywhere.
     for column in ("da_text_verb", "da_tech_skills", "v_benchmark", "v_job_zone",
                    "manual_intensity", "face_to_face"):
         assert features.get_column(column).null_count() == 0, column
     assert features.get_column("da_computers_dwa").null_count() == 301  # tasks without DWAs
+
+
+def test_gatekeeping_is_the_union_rate_of_the_major_group(features: pl.DataFrame,
+                                                          reference_tables: Tables) -> None:
+    """MODEL_SPEC §7.6 P7: G_o = CPS 2016 representation rate of the SOC major group."""
+    rates = dict(reference_tables["union_density"].select(
+        "soc_major", pl.col("represented_pct") / 100.0).iter_rows())
+    expected = features.select(pl.col("onet_soc_code").str.slice(0, 2).replace_strict(
+        rates, default=None, return_dtype=pl.Float64)).to_series()
+    assert features.get_column("gatekeeping").to_list() == expected.to_list()
+    assert features.get_column("gatekeeping").null_count() == 0  # no military tasks
+    software = features.filter(pl.col("onet_soc_code") == "15-1252.00")
+    assert software.get_column("gatekeeping").unique().to_list() == [pytest.approx(0.052)]
+    without = build_task_features({k: v for k, v in reference_tables.items()
+                                   if k != "union_density"})
+    assert without.get_column("gatekeeping").null_count() == without.height
 
 
 # --- invariants of MODEL_SPEC §1 ------------------------------------------------------------

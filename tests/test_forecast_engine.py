@@ -37,6 +37,7 @@ from exposure.forecast.engine import (
     forecast,
     prepare,
 )
+from exposure.forecast.labour import population
 from exposure.forecast.macro import PLAUSIBLE_TFP_BAND_PCT
 from exposure.forecast.montecarlo import draw_generator
 from exposure.forecast.scenarios import SCENARIO_DIR, load_scenario
@@ -259,7 +260,8 @@ def test_no_displacement_when_ai_never_improves(suite: dict) -> None:
     assert (_of(suite, "forecast_draws", "frozen")["Td_months"] == math.inf).all()
 
 
-def test_capital_tax_and_ubi_change_demand_but_not_automation(suite: dict) -> None:
+def test_capital_tax_and_ubi_change_demand_but_not_automation(suite: dict,
+                                                              reference_tables: dict) -> None:
     for sid in ("P2", "P3"):
         assert np.array_equal(_cells(suite, sid, "displaced_mean"),
                               _cells(suite, "P0", "displaced_mean")), sid
@@ -268,7 +270,9 @@ def test_capital_tax_and_ubi_change_demand_but_not_automation(suite: dict) -> No
     # the UBI adds λ_tot·b·Pop to demand in every draw: the median moves by about that much
     lam = _of(suite, "forecast_draws", "P3")["lam_tot"].median()
     shift = _labour(suite, "P3", "demand_change") - _labour(suite, "P0", "demand_change")
-    assert shift[-1] == pytest.approx(lam * 12000.0 * 3.3e8, rel=0.25)
+    people = population(reference_tables)
+    assert 3.0e8 < people < 3.6e8  # CE consumer units × persons per unit
+    assert shift[-1] == pytest.approx(lam * 12000.0 * people, rel=0.05)
 
 
 def test_upskilling_shortens_unemployment(suite: dict) -> None:

@@ -51,7 +51,8 @@ def column_order() -> list[str]:
 def build_task_features(tables: dict[str, pl.DataFrame], employment_year: int = 2024, *,
                         benchmarks: Path = BENCHMARKS) -> pl.DataFrame:
     """One row per task of `tables['task']`: every component of `registry.COMPONENTS`,
-    the aggregates, G_o (null), m_i, face-to-face and the Job Zone; validated.
+    the aggregates, G_o (union representation rate), m_i, face-to-face and the Job Zone;
+    validated.
 
     `employment_year` picks the OEWS May estimates behind the employment weights of pr(·)
     and the practitioner volume; `benchmarks` is the curated B_o file.

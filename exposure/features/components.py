@@ -152,8 +152,14 @@ def face_to_face(x: Inputs) -> pl.DataFrame:
 
 
 def gatekeeping(x: Inputs) -> pl.DataFrame:
-    """G_o needs BLS CPS licensing and union tables, which the raw data lacks: null."""
-    return x.occupations.select(OCC, pl.lit(None, pl.Float64).alias("gatekeeping"))
+    """G_o (MODEL_SPEC §7.6 P7): the union representation rate, as a share, of the
+    occupation's SOC major group (CPS Table 42, 2016; `union_density`). §1.3's licensing
+    share is left out: no licensing-by-occupation table exists in the public data found
+    (SOURCES.md, 'Not found'). Null for military (55), which the CPS table does not cover,
+    and when the table is absent."""
+    return (x.occupations.select(OCC, pl.col("soc_code").str.slice(0, 2).alias("soc_major"))
+            .join(x.union, on="soc_major", how="left")
+            .select(OCC, pl.col("union_rate").cast(pl.Float64).alias("gatekeeping")))
 
 
 def job_zone(x: Inputs) -> pl.DataFrame:

@@ -12,7 +12,9 @@ depends on the order of the input rows, and derives:
 - `measures`: the O*NET descriptor elements of `elements.ELEMENTS`, one column each;
 - `activity`: per task, the share of its DWAs in each set of `GWA_SETS` and the information
   share of its IWA titles;
-- `benchmarks`: B_o of `data/benchmarks.csv`.
+- `benchmarks`: B_o of `data/benchmarks.csv`;
+- `union`: the union representation rate (share) of each SOC major group (`union_density`,
+  CPS 2016), empty when the table is absent.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Inputs:
     technology: pl.DataFrame  # onet_soc_code, example, hot_technology
     benchmarks: pl.DataFrame  # onet_soc_code, benchmark (B_o)
     has_frequency: bool
+    union: pl.DataFrame  # soc_major, union_rate (share in [0, 1])
 
     @classmethod
     def prepare(cls, tables: dict[str, pl.DataFrame], employment_year: int,
@@ -83,7 +86,16 @@ class Inputs:
                    occupation_measures(tables["occupation_descriptor"]), _activity(links),
                    context, technology,
                    benchmark_coverage(benchmarks, tables["occupation"], tables["crosswalk"]),
-                   has_frequency=bool(ratings.filter(pl.col("scale_id") == "FT").height))
+                   has_frequency=bool(ratings.filter(pl.col("scale_id") == "FT").height),
+                   union=_union(tables.get("union_density")))
+
+
+def _union(density: pl.DataFrame | None) -> pl.DataFrame:
+    """soc_major -> representation rate as a share; sorted, so no result depends on row order."""
+    if density is None:
+        return pl.DataFrame(schema={"soc_major": pl.String, "union_rate": pl.Float64})
+    return density.select("soc_major", (pl.col("represented_pct") / 100.0).alias(
+        "union_rate")).unique("soc_major", keep="none").sort("soc_major")
 
 
 def _occupations(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:

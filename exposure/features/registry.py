@@ -164,9 +164,11 @@ COMPONENTS: dict[str, Component] = {
     # --- other inputs of the forecasts -------------------------------------------------------
     "gatekeeping": Component(
         OTHER,
-        "G_o (§1.3) = licensing share × (0.5 + 0.5 · union density): null, because the BLS "
-        "CPS licensing and union tables it needs are not in the raw data",
-        "none available (SOURCES.md, 'Not found')"),
+        "G_o (MODEL_SPEC §7.6 P7): the union representation rate (share of employed wage "
+        "and salary workers represented by unions, 0-1) of the occupation's SOC major "
+        "group; §1.3's licensing share is left out because no licensing-by-occupation table "
+        "exists in the public data; null for military (55)",
+        "BLS CPS Table 42, 2016 (union_density)"),
     "manual_intensity": Component(
         OTHER,
         "m_i = pr(hands) · (1 − pr(computers)) (§2.1); hands = Work Context 4.C.2.d.1.g and "

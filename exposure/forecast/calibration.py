@@ -36,6 +36,10 @@ Sectors the Economic Census does not cover get documented defaults (`DEFAULTS`):
   for household spending, so it is treated as a single agent that internalises all of its
   own demand loss: no over-automation wedge.
 
+When the BEA input-output tables are present, the economy-mode columns of MODEL_SPEC §7.3
+follow (`exposure.forecast.sector_demand`): ``lam_k``, ``n_firms_k``, ``internalised``,
+``lam_domestic_total``, ``lam_source``, ``n_firms_k_source``.
+
 A user may replace the table with their own CSV (`load_calibration_override`), e.g. the
 exported table with edited values.
 """
@@ -101,10 +105,16 @@ def _harmonic(frame: pl.DataFrame) -> pl.Expr:
     return pl.col("receipts").sum() / (pl.col("receipts") / pl.col("n_firms")).sum()
 
 
+IO_TABLES = ("io_total_requirements", "io_use", "io_import")
+
+
 def sector_calibration(tables: dict[str, pl.DataFrame], census_year: int = 2022,
-                       lam_tot: float = LAM_TOT, eta: float = ETA) -> pl.DataFrame:
+                       lam_tot: float = LAM_TOT, eta: float = ETA,
+                       demand: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per OEWS sector: naics_sector, n_firms, n_firms_source, spending_share, lam,
-    eta, notes, hhi_receipts_share, n_industries (see the module docstring)."""
+    eta, notes, hhi_receipts_share, n_industries (see the module docstring), and the
+    economy-mode columns from `demand` (the `demand_calibration` table, computed here when
+    not given and the I-O tables are present)."""
     industries = industry_firms(tables["concentration"], census_year)
     by_sector = industries.group_by("sector").agg(
         _harmonic(industries).alias("n_firms"),
@@ -141,8 +151,17 @@ def sector_calibration(tables: dict[str, pl.DataFrame], census_year: int = 2022,
         spending_share = float(share_row.item(0, "spending_share")) if share_row.height else 0.0
         rows.append({"naics_sector": sector, **row, "spending_share": spending_share,
                      "lam": lam_tot * spending_share, "eta": eta})
-    frame = pl.DataFrame(rows, schema=SCHEMA)
-    return frame.select(*COLUMNS, "hhi_receipts_share", "n_industries")
+    frame = pl.DataFrame(rows, schema=SCHEMA).select(*COLUMNS, "hhi_receipts_share",
+                                                     "n_industries")
+    if demand is None and all(name in tables for name in IO_TABLES):
+        from exposure.forecast.demand import demand_calibration
+
+        demand = demand_calibration(tables)
+    if demand is None:
+        return frame
+    from exposure.forecast.sector_demand import with_demand
+
+    return with_demand(frame, demand)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +169,9 @@ def sector_calibration(tables: dict[str, pl.DataFrame], census_year: int = 2022,
 # ---------------------------------------------------------------------------------------------
 
 _HINT = ("the file needs the columns naics_sector, n_firms and spending_share (optional: "
-         "n_firms_source, lam, eta, notes), one row per OEWS sector")
+         "n_firms_source, lam, eta, notes, and the economy-mode lam_k, n_firms_k, "
+         "internalised, lam_domestic_total, lam_source, n_firms_k_source), one row per OEWS "
+         "sector")
 
 
 def _number(value: str | None, file: str, row: int, column: str, low: float,
@@ -176,7 +197,17 @@ def load_calibration_override(path: str | Path, base: pl.DataFrame | None = None
     default η (change spending_share, or λ_tot / η in the scenario file, instead). A replaced
     row without ``n_firms_source`` is marked 'override'. Any bad value raises InputError
     naming the file, the row (header = row 1) and the column.
+
+    The economy-mode columns (``lam_k``, ``n_firms_k``, ``internalised``,
+    ``lam_domestic_total`` and the two source texts) are optional: a replaced row's n_firms
+    is its N in both game modes unless it gives n_firms_k; it keeps the derived lam_k and
+    Λ of ``base`` it does not give; a new λ or N without internalised sets internalised =
+    lam_k / n_firms_k; a lam_domestic_total applies to every row.
+    Without ``base`` the file gives them for every sector or not at all (the table then
+    supports sector mode only). See `exposure.forecast.sector_demand.apply_override`.
     """
+    from exposure.forecast.sector_demand import apply_override, parse_override
+
     path = Path(path)
     file = str(path)
     try:
@@ -189,7 +220,7 @@ def load_calibration_override(path: str | Path, base: pl.DataFrame | None = None
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(file, f"the column(s) {', '.join(missing)} are missing", _HINT, row=1)
-    rows, seen = [], set()
+    rows, seen, economy = [], set(), {}
     for offset, rec in enumerate(raw.iter_rows(named=True)):
         row = offset + 2
         sector = (rec["naics_sector"] or "").strip()
@@ -221,6 +252,7 @@ def load_calibration_override(path: str | Path, base: pl.DataFrame | None = None
         out["n_firms_source"] = source
         out["notes"] = (rec.get("notes") or "").strip() or f"user override from {path.name}"
         rows.append(out)
+        economy[sector] = (row, parse_override(rec, file, row))
     if base is None and seen != set(SECTORS):
         absent = [s for s in SECTORS if s not in seen]
         raise InputError(file, f"sector(s) {', '.join(absent)} are missing", _HINT)
@@ -236,7 +268,7 @@ def load_calibration_override(path: str | Path, base: pl.DataFrame | None = None
         raise InputError(file, f"the spending shares sum to {total:.4f}, above 1",
                          "a share is of all household spending, so they cannot exceed 1",
                          column="spending_share")
-    return merged
+    return apply_override(merged, base, economy, path)
 
 
 def check_calibration(calibration: pl.DataFrame) -> pl.DataFrame:

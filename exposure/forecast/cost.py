@@ -121,5 +121,5 @@ def solve_mu(share_of, targets: np.ndarray) -> tuple[np.ndarray, int]:
     return 0.5 * (lo + hi), MAX_ITER
 
 
-__all__ = ["CAP_SHARE", "GH_NODES", "LEVEL_GRID", "Calibration", "cost_shift", "gauss_hermite", "grid_for",
-           "solve_mu"]
+__all__ = ["CAP_SHARE", "GH_NODES", "LEVEL_GRID", "Calibration", "cost_shift", "gauss_hermite",
+           "grid_for", "solve_mu"]

@@ -32,6 +32,9 @@ that comes back to industry k as domestic value added, directly and through supp
 Λ = Σ_k λ_k ≤ 1 is the share of spending that returns as domestic value added (the rest
 leaks to imports, used goods and the residual). λ_k ≥ 0 (tiny negative values from BEA's
 scrap adjustment are set to 0).
+
+`consumption_propensity` (CE Table 1101, §7.3's record beside λ_tot) lives with its reader in
+`exposure.sources.cex`, since the ingest publishes it; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.forecast.industry_firms import CENSUS_YEAR, bea_industry_firms
+from exposure.sources.cex import consumption_propensity
 from exposure.sources.pce import commodity_sectors
 
 WHOLESALE = ("42",)
@@ -83,8 +87,12 @@ def pce_mix(pce_bridge: pl.DataFrame, output: dict[str, float]) -> tuple[dict[st
     mix = dict(bridge.group_by("commodity_code").agg(pl.col("producers_value").sum()).iter_rows())
     for margin, codes in (("wholesale_margin", WHOLESALE), ("retail_margin", RETAIL),
                           ("transport_costs", FREIGHT)):
-        weights = np.array([max(output.get(c, 0.0), 0.0) for c in codes])
         total = float(bridge.get_column(margin).sum())
+        if total == 0.0:
+            continue
+        weights = np.array([max(output.get(c, 0.0), 0.0) for c in codes])
+        if weights.sum() <= 0.0:  # no output recorded: split evenly rather than lose it
+            weights = np.ones(len(codes))
         for code, weight in zip(codes, weights / weights.sum(), strict=True):
             mix[code] = mix.get(code, 0.0) + total * float(weight)
     return mix, year
@@ -172,5 +180,5 @@ def demand_calibration(tables: dict[str, pl.DataFrame], census_year: int = CENSU
                     "source"))
 
 
-__all__ = ["demand_calibration", "domestic_value_added", "industry_sectors", "leontief",
-           "pce_mix"]
+__all__ = ["consumption_propensity", "demand_calibration", "domestic_value_added",
+           "industry_sectors", "leontief", "pce_mix"]

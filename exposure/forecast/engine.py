@@ -87,7 +87,8 @@ def resolve_scenario(scenario: Scenario | str | Path) -> Scenario:
         path = SCENARIO_DIR / f"{scenario}.toml"
     if not path.is_file():
         raise ConfigError(f"no scenario '{scenario}'",
-                          f"use an id of {SCENARIO_DIR} (P0-P8) or a path to a .toml file")
+                          f"use an id of {SCENARIO_DIR} (P0-P11, P0-high) or a path to a "
+                          ".toml file")
     return load_scenario(path)
 
 
@@ -142,7 +143,7 @@ def adopted_at(prep: Prepared, setup: Setup, level: np.ndarray) -> np.ndarray:
                  r0_sigma=np.zeros(m))
     block = shared_block(prep, setup, sp, un.z)
     eta = setup.value("eta", un.of("eta"))
-    return _evaluate(prep, setup, block, un, sp, eta, bins=False).adopted[:, -1]
+    return _evaluate(prep, setup, block, un, sp, eta, bins=False).adopted
 
 
 def calibrate(prep: Prepared, centre: Setup, fixed_a10: tuple[float, ...]) -> Calibration:
@@ -347,7 +348,9 @@ def forecast(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
         chunks = (run_local(prep, n, chunk_size, workers) if runner is None
                   else runner(prep, n, chunk_size))
         results.append(combine(prep, chunks, tables, workers))
-    return {name: pl.concat([r[name] for r in results]) for name in TABLES}
+    out = {name: pl.concat([r[name] for r in results]) for name in TABLES}
+    out["macro_check"] = out["macro_check"].unique(maintain_order=True)  # one replication
+    return out
 
 
 __all__ = [

@@ -81,14 +81,14 @@ def income_loss(flow: StockFlow, mean_wage: np.ndarray, eta: np.ndarray,
 
 
 def population(tables: dict[str, pl.DataFrame]) -> float | None:
-    """US population from CE Table 1101: consumer units × persons per unit (all units)."""
+    """US population from the newest CE Table 1101: consumer units × persons per unit."""
     ce = tables.get("consumption_propensity")
     if ce is None or ce.is_empty():
         return None
     row = ce.filter(pl.col("quintile") == "all").sort("year").tail(1)
     if row.is_empty():
         return None
-    return float(row.item(0, "consumer_units") * row.item(0, "persons_per_unit"))
+    return float(row.item(0, "population"))
 
 
 __all__ = ["REEMPLOYED_GAIN", "StockFlow", "income_loss", "population", "stock_flow"]

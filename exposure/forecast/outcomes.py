@@ -159,7 +159,7 @@ def scenario_tables(prep: Prepared, setup: Setup, chunks: Sequence[ScenarioChunk
         "displacement_forecast": displacement_frame(prep, sid, summary),
         "displacement_total": total_frame(prep, sid, agg["displaced"]),
         "sector_equilibrium": sector_frame(prep, sid, chunks),
-        "macro_check": macro_frame(sid, agg["adopted"][:, -1], agg["dated_saving"][:, -1],
+        "macro_check": macro_frame(sid, agg["adopted"], agg["dated_saving"][:, -1],
                                    setup.policy.labour_share),
         "forecast_draws": draws_frame(sid, agg["params"]),
         "labour_market_forecast": labour_frame(prep, setup, agg, population),

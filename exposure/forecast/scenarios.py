@@ -1,9 +1,9 @@
 """Named policy scenarios (MODEL_SPEC §6): loading, validation and resolution.
 
-A scenario is a TOML file in ``data/scenarios/`` (P0-P8 ship with the project). It names an
-``id`` (equal to the file name without ``.toml``), a ``title`` and a ``description``, then
-lists ONLY the parameters it changes, grouped in sections; everything else keeps its
-default. For example ``P1.toml``::
+A scenario is a TOML file in ``data/scenarios/`` (P0-P11 and P0-high ship with the project).
+It names an ``id`` (equal to the file name without ``.toml``), a ``title`` and a
+``description``, then lists ONLY the parameters it changes, grouped in sections; everything
+else keeps its default. For example ``P1.toml``::
 
     id = "P1"
     title = "Pigouvian automation tax"

@@ -44,6 +44,10 @@ from exposure.forecast.thresholds import Demand, Thresholds, thresholds
 
 # Pairs activating more than this many years before t0 are fully adopted before the window.
 FLOOR_YEARS = 100.0
+# A pair whose thresholds across sectors differ by at most this (per wage dollar) takes the
+# highest of them in every sector: its activation is then at most about a week later (σ
+# rises by roughly 0.1 a year near a crossing), and one root replaces one per sector.
+X_TOL = 1e-3
 LN2 = math.log(2.0)
 
 
@@ -119,7 +123,7 @@ class ScenarioChunk:
     x_coop: np.ndarray
     tax: np.ndarray  # the rate applied (D, S)
     tax_star: np.ndarray
-    adopted: np.ndarray  # (D, Y) Σ χ·Δa: adopted share of the total wage bill
+    adopted: np.ndarray  # (D,) Σ χ·Δa at the horizon: adopted share of the total wage bill
     dated_saving: np.ndarray  # (D, Y) Σ χ ∫σ dF since t0 (§7.8)
     parameters: dict[str, np.ndarray]  # the draws' parameter values, each (D,)
 
@@ -218,14 +222,14 @@ class _Adoption:
 
     occ_bins: np.ndarray | None
     cell_bins: np.ndarray | None
-    adopted: np.ndarray  # (Y, D)
+    adopted: np.ndarray  # (D,) at the horizon
     dated_saving: np.ndarray  # (Y, D)
 
 
 def _dated(prep: Prepared, inc: np.ndarray, t_act: np.ndarray, sig_act: np.ndarray,
            sig_end: np.ndarray, weight: np.ndarray, draw: np.ndarray,
            n_draws: int) -> tuple[np.ndarray, np.ndarray]:
-    """Adopted wage-bill share and adoption-dated savings per year (§7.8).
+    """Adopted wage-bill share at the horizon and adoption-dated savings per year (§7.8).
 
     Each year's new adoption is valued at the saving rate of its grid point, read on the
     chord from (t_act, σ(t_act)) to (horizon, σ(horizon)): both ends are known without
@@ -235,9 +239,8 @@ def _dated(prep: Prepared, inc: np.ndarray, t_act: np.ndarray, sig_act: np.ndarr
     t_end = prep.t_end
     span = np.maximum(t_end - t_act, 1e-9)
     slope = (sig_end - sig_act) / span
-    adopted = np.stack([np.bincount(draw, weights=weight * row, minlength=n_draws)
-                        for row in inc])
-    saved = np.empty_like(adopted)
+    adopted = np.bincount(draw, weights=weight * inc[-1], minlength=n_draws)
+    saved = np.empty((inc.shape[0], n_draws))
     previous = np.zeros(inc.shape[1], dtype=inc.dtype)
     for y, t in enumerate(prep.t_grid):
         sig = sig_end - slope * np.maximum(t_end - t, 0.0)
@@ -252,9 +255,9 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
     """Activation and Bass adoption of every active (draw, task[, sector, group]).
 
     A pair activates at t_eval in every sector when its saving already clears every
-    threshold there; when all its thresholds are equal (economy mode with a Pigouvian or
-    planner tax) one crossing serves every sector; only the rest get a root per sector and
-    firm group.
+    threshold there; when its thresholds are equal (economy mode with a Pigouvian or planner
+    tax) or within `X_TOL`, one crossing, at the highest, serves every sector; only the rest
+    get a root per sector and firm group.
     """
     ta = prep.tasks
     t0, t_end = prep.t0, prep.t_end
@@ -273,15 +276,15 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
     sig_s = K.saving(t_s, lr, kc, lm, K.gap_at(t_s, g0, bb, bb0, t0), beta, t0, rho)
     x_lo, x_hi = a_lo[d] + c_lo[d] * dl, a_hi[d] + c_hi[d] * dl
     indep = sig_s >= x_hi
-    uniform = ~indep & (x_hi - x_lo <= 1e-12)
+    uniform = ~indep & (x_hi - x_lo <= X_TOL) & (sig_end >= x_hi)
     t_act = te.copy()
     sig_act = sig_s.copy()
     k = np.nonzero(uniform)[0]
-    ln_y = np.log(1.0 - rho - x_lo[k])
+    ln_y = np.log(1.0 - rho - x_hi[k])
     crossing = K.cost_crossing(t_s[k], ln_y, lr[k], kc[k], lm[k], g0[k], bb[k], bb0[k], beta,
                                t0, t_end)
-    t_act[k] = crossing
-    sig_act[k] = x_lo[k]
+    t_act[k] = np.where(crossing > t_s[k], crossing, te[k])
+    sig_act[k] = np.where(crossing > t_s[k], x_hi[k], sig_s[k])
     chi_task = prep.wage_share.sum(axis=1) * ta.exposure
 
     # one activation date for every sector
@@ -324,16 +327,18 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
 
 
 def evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms,
-             sp: SharedParams, bins: bool = True) -> ScenarioChunk:
-    """One scenario over the draws of ``block`` (see the module docstring)."""
+             sp: SharedParams, bins: bool = True, seen: dict | None = None) -> ScenarioChunk:
+    """One scenario over the draws of ``block`` (see the module docstring). ``seen`` holds
+    the adoption of scenarios already evaluated on this block: one whose game is the same
+    (P2, P3 and P0-high move only transfers or θ_sub) reuses it."""
     eta = setup.value("eta", un.of("eta")) + setup.delta_eta
     if setup.tax_rebate == "retraining":
         eta = eta + _retraining(prep, setup, block, un, sp, eta)
-    return _evaluate(prep, setup, block, un, sp, eta, bins)
+    return _evaluate(prep, setup, block, un, sp, eta, bins, seen)
 
 
 def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: SharedParams,
-              eta: np.ndarray, bins: bool) -> ScenarioChunk:
+              eta: np.ndarray, bins: bool, seen: dict | None = None) -> ScenarioChunk:
     ta = prep.tasks
     n_draws, n_occ, n_cells = block.gap0.shape[0], len(ta.occupations), len(ta.cell_occ)
     n_years = prep.t_grid.shape[0]
@@ -343,11 +348,17 @@ def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: Shar
     theta = setup.value("theta_sub", un.of("theta_sub"))
     th = thresholds(setup.policy, prep.demand[setup.policy.mode], lam_tot, eta)
     delta = prep.dividend[setup.scenario_id]
-    exposed = ta.exposure > 0.0
-    alpha_ne, alpha_co = _static_shares(prep, th, block.sigma_end,
-                                        (block.t_eval <= prep.t_end) & exposed, delta,
-                                        _bounds(th))
-    got = _adoption(prep, block, th, delta, rho, beta, bins)
+    key = (id(block), setup.policy, eta.tobytes(), lam_tot.tobytes(), delta.tobytes(), bins)
+    if seen is not None and key in seen:
+        alpha_ne, alpha_co, got = seen[key]
+    else:
+        exposed = ta.exposure > 0.0
+        alpha_ne, alpha_co = _static_shares(prep, th, block.sigma_end,
+                                            (block.t_eval <= prep.t_end) & exposed, delta,
+                                            _bounds(th))
+        got = _adoption(prep, block, th, delta, rho, beta, bins)
+        if seen is not None:
+            seen[key] = (alpha_ne, alpha_co, got)
     if bins:
         cov = prep.covered_cells
         share = (got.occ_bins.reshape(n_years, n_draws, n_occ).astype(np.float32)
@@ -368,7 +379,7 @@ def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: Shar
                   * setup.h_factor, 1.0)}
     return ScenarioChunk(values=values, alpha_nash=alpha_ne, alpha_coop=alpha_co,
                          x_nash=(th.a * th.weight).sum(axis=2), x_coop=th.coop_a,
-                         tax=th.tax, tax_star=th.tax_star, adopted=got.adopted.T,
+                         tax=th.tax, tax_star=th.tax_star, adopted=got.adopted,
                          dated_saving=got.dated_saving.T, parameters=params)
 
 
@@ -401,11 +412,12 @@ def run_chunk(prep: Prepared, start: int, stop: int) -> ChunkResult:
     un = draw_uniforms(lead.seed, start, stop, prep.tasks.n_tasks)
     sp = shared_params(lead, un, prep.mu_of, prep.a10_cap)
     blocks: dict[float, Block] = {}  # only P7's dial moves the gate and the data stock
+    seen: dict = {}
     out = {}
     for setup in prep.setups:
         if setup.cbi not in blocks:
             blocks[setup.cbi] = shared_block(prep, setup, sp, un.z)
-        out[setup.scenario_id] = evaluate(prep, setup, blocks[setup.cbi], un, sp)
+        out[setup.scenario_id] = evaluate(prep, setup, blocks[setup.cbi], un, sp, seen=seen)
     return ChunkResult(start=start, stop=stop, scenarios=out)
 
 

@@ -146,6 +146,31 @@ def read_sheet(
     return _numbered(df, file, required, header_row)
 
 
+def read_grid(path: Path, file: str, sheet: str | int | None = None) -> pl.DataFrame:
+    """Every cell of one worksheet as text, in columns `column_1`, `column_2`, ... plus `_row`
+    (the spreadsheet row number), blank rows kept.
+
+    For sheets whose header spans several rows (BEA's code and name rows, BLS's year and
+    measure rows): the reader finds its header itself. A corrupt workbook or a missing
+    sheet is an `InputError`, as with `read_sheet`.
+    """
+    by = {"sheet_id": sheet} if isinstance(sheet, int) else {"sheet_name": sheet}
+    if sheet is None:
+        by = {"sheet_id": 1}
+    try:
+        df = pl.read_excel(path, **by, read_options={"header_row": None},
+                           infer_schema_length=0, drop_empty_rows=False)
+    except Exception as exc:
+        _raise_if_sheet_missing(path, file, sheet)
+        raise InputError(
+            file,
+            f"could not be read as an Excel workbook ({type(exc).__name__}); "
+            "it may be truncated or corrupt",
+            REDOWNLOAD_HINT,
+        ) from exc
+    return _with_row_numbers(df, 1)
+
+
 def _numbered(df: pl.DataFrame, file: str, required: Sequence[str],
               header_row: int) -> pl.DataFrame:
     df = df.rename({c: c.strip() for c in df.columns})
