@@ -115,7 +115,8 @@ def rollup(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
 def forecast_command(
     raw_dir: RawDir = None, warehouse: WarehouseOpt = None, reports_dir: ReportsDir = None,
     scenario: Annotated[list[str] | None, typer.Option(
-        "--scenario", help="Scenario id (P0-P11, P0-high) or TOML path, repeatable [EXPOSURE_SCENARIOS]."
+        "--scenario",
+        help="Scenario id (P0-P11, P0-high) or TOML path, repeatable [EXPOSURE_SCENARIOS].",
     )] = None,
     draws: Annotated[int | None, typer.Option(help="Monte-Carlo draws per scenario.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the draws.")] = None,

@@ -77,6 +77,8 @@ class Calibration:
         return CAP_SHARE * self.reachable
 
     def __call__(self, a10: np.ndarray) -> np.ndarray:
+        if self.reachable == 0.0:  # nothing automatable: AI never pays
+            return np.full(np.shape(a10), np.inf)
         return np.interp(np.log(a10), np.log(self.a10_grid), self.mu_grid)
 
 

@@ -157,6 +157,15 @@ def calibrate(prep: Prepared, centre: Setup, fixed_a10: tuple[float, ...]) -> Ca
     """
     reachable = float(adopted_at(prep, centre, np.array([-np.inf]))[0])
     cap = CAP_SHARE * reachable
+    bounds = centre.ranges["a10"]
+    if reachable == 0.0:  # the exposure ceiling leaves nothing to automate: no cost level
+        return Calibration(a10_grid=np.array(bounds[::len(bounds) - 1]),
+                           mu_grid=np.full(2, np.inf), reachable=0.0, iterations=0,
+                           residual=0.0)
+    if cap <= bounds[0]:
+        raise ConfigError(f"at most {reachable:.4f} of the wage bill can be automated with "
+                          "these exposure scores, below the a_10 range's low end "
+                          f"{bounds[0]:g}", "lower [uncertainty] a10 or use another ceiling")
     for a in fixed_a10:
         if a >= cap:
             raise ConfigError(f"a10 = {a:g} is above 0.9 × the largest adopted share the "
@@ -171,7 +180,7 @@ def calibrate(prep: Prepared, centre: Setup, fixed_a10: tuple[float, ...]) -> Ca
         u = np.clip(mu[:, None] + r0_sigma * x[None, :], levels[0], levels[-1])
         return (curve(u) * w).sum(axis=1)
 
-    grid = grid_for(centre.ranges["a10"], fixed_a10, cap)
+    grid = grid_for(bounds, fixed_a10, cap)
     mu, iterations = solve_mu(share_of, grid)
     residual = float(np.max(np.abs(expected_share(prep, centre, mu) - grid)))
     return Calibration(a10_grid=grid, mu_grid=mu, reachable=reachable, iterations=iterations,

@@ -205,7 +205,7 @@ class Setup:
         if name in self.fixed:
             return np.full(np.shape(u), self.points[name])
         bounds = self.ranges[name]
-        if cap is not None and cap < bounds[-1]:
+        if cap is not None and bounds[0] < cap < bounds[-1]:
             u = np.asarray(u) * triangle_cdf(bounds, cap)
         return inverse_cdf(bounds, u, name in LOG_UNIFORM)
 
