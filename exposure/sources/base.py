@@ -132,9 +132,16 @@ def read_sheet(
             return _numbered(fast, file, required, header_row)
         except Exception:  # noqa: BLE001 - read again in full to say exactly what is wrong
             pass
+    df = _read_excel(path, file, sheet, by, options)
+    return _numbered(df, file, required, header_row)
+
+
+def _read_excel(path: Path, file: str, sheet: str | int | None, by: dict[str, object],
+                options: dict[str, object]) -> pl.DataFrame:
+    """Every cell of the sheet as text; a corrupt workbook or missing sheet is an InputError."""
     try:
-        df = pl.read_excel(path, **by, read_options=options, infer_schema_length=0,
-                           drop_empty_rows=False)
+        return pl.read_excel(path, **by, read_options=options, infer_schema_length=0,
+                             drop_empty_rows=False)
     except Exception as exc:
         _raise_if_sheet_missing(path, file, sheet)
         raise InputError(
@@ -143,7 +150,6 @@ def read_sheet(
             "it may be truncated or corrupt",
             REDOWNLOAD_HINT,
         ) from exc
-    return _numbered(df, file, required, header_row)
 
 
 def read_grid(path: Path, file: str, sheet: str | int | None = None) -> pl.DataFrame:
@@ -157,18 +163,7 @@ def read_grid(path: Path, file: str, sheet: str | int | None = None) -> pl.DataF
     by = {"sheet_id": sheet} if isinstance(sheet, int) else {"sheet_name": sheet}
     if sheet is None:
         by = {"sheet_id": 1}
-    try:
-        df = pl.read_excel(path, **by, read_options={"header_row": None},
-                           infer_schema_length=0, drop_empty_rows=False)
-    except Exception as exc:
-        _raise_if_sheet_missing(path, file, sheet)
-        raise InputError(
-            file,
-            f"could not be read as an Excel workbook ({type(exc).__name__}); "
-            "it may be truncated or corrupt",
-            REDOWNLOAD_HINT,
-        ) from exc
-    return _with_row_numbers(df, 1)
+    return _with_row_numbers(_read_excel(path, file, sheet, by, {"header_row": None}), 1)
 
 
 def _numbered(df: pl.DataFrame, file: str, required: Sequence[str],
