@@ -31,7 +31,7 @@ Readings of MODEL_SPEC where it is silent (details in the module named):
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from itertools import pairwise
@@ -342,7 +342,8 @@ def forecast(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
              draws: int | None = None, seed: int | None = None, years: Iterable[int] = YEARS,
              calibration: pl.DataFrame | None = None, baseline: pl.DataFrame | None = None,
              chunk_size: int = CHUNK_SIZE, workers: int | None = None,
-             runner=None) -> dict[str, pl.DataFrame]:
+             runner: Callable[[Prepared, int, int], list[ChunkResult]] | None = None,
+             ) -> dict[str, pl.DataFrame]:
     """Forecast the scenarios: every table of `TABLES` (see `results`).
 
     ``draws`` and ``seed`` default to the first scenario's ``[uncertainty]`` values; the same

@@ -32,6 +32,7 @@ gives Δη (capped), then with η + Δη.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +72,7 @@ class Prepared:
     erosion: dict[str, np.ndarray]  # per scenario: DA_i(0)·e_i (§2.4)
     lag: dict[str, np.ndarray]  # per scenario: L_eval(1 − V) + G·CBI·L_hold
     dividend: dict[str, np.ndarray]  # per scenario: P7 δ_i
-    mu_of: object  # callable a_10 → μ (cost.Calibration)
+    mu_of: Callable[[np.ndarray], np.ndarray] | None  # a_10 → μ (cost.Calibration)
     a10_cap: float
     total_wage_bill: float  # $ per year, every baseline cell at the horizon
 
