@@ -285,9 +285,15 @@ def combine(prep: Prepared, chunks: Sequence[ChunkResult], tables: dict[str, pl.
     chunks = sorted(chunks, key=lambda c: c.start)
     if chunks[0].start != 0 or any(a.stop != b.start for a, b in pairwise(chunks)):
         raise ValueError("the chunks must cover the draws 0..D-1 without gaps or overlaps")
-    results = [scenario_tables(prep, setup, [c.scenarios[setup.scenario_id] for c in chunks],
-                               population(tables), workers or (os.cpu_count() or 1))
-               for setup in prep.setups]
+    workers = workers or (os.cpu_count() or 1)
+    people = population(tables)
+
+    def tables_of(setup: Setup) -> dict[str, pl.DataFrame]:
+        return scenario_tables(prep, setup, [c.scenarios[setup.scenario_id] for c in chunks],
+                               people, 1)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # numpy sorts and products free the GIL
+        results = list(pool.map(tables_of, prep.setups))
     out = {name: pl.concat([r[name] for r in results]) for name in results[0]}
     out["macro_check"] = out["macro_check"].unique(maintain_order=True)
     out["forecast_sensitivity"] = sensitivity(prep, workers=workers)

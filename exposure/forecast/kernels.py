@@ -26,6 +26,8 @@ from exposure.forecast._numeric import FloatArray
 # per-sector roots start at the reference root, within a few hundredths of a year.
 REF_ITERS = 12
 SECTOR_ITERS = 2
+# Newton steps (years) below which a crossing counts as converged (~1 ms).
+STEP_TOL = 1e-10
 
 
 def softplus(x: FloatArray) -> FloatArray:
@@ -106,10 +108,25 @@ def cost_crossing(t_start: FloatArray, ln_y: FloatArray, ln_r0: FloatArray, kc: 
     const = ln_r0 - ln_m - ln_y
     t = np.broadcast_to(np.asarray(t_end, dtype=np.float64), np.shape(const))
     t = _newton(t, const, kc, gap0, b, b0, beta, t0, t_start, t_end, 1)
-    for _ in range(iters):  # from the left: never overshoots, so the floor only binds at start
-        phi, dphi, _ = _phi(t, const, kc, gap0, b, b0, beta, t0)
-        t = np.minimum(t + np.maximum(phi, 0.0) / np.maximum(-dphi, 1e-300), t_end)
-    return t
+    # From the left Newton never overshoots, so the floor only binds at the start. A root
+    # whose step fell below STEP_TOL has converged (quadratically: its error is ~step²) and
+    # leaves the working set, so each root's steps depend on itself alone.
+    todo = np.arange(t.size)
+    args = [np.broadcast_to(a, t.shape).ravel() for a in (const, kc, gap0, b, b0)]
+    t = t.ravel().copy()
+    current = t
+    for _ in range(iters):
+        phi, dphi, _ = _phi(current, *args, beta, t0)
+        step = np.maximum(phi, 0.0) / np.maximum(-dphi, 1e-300)
+        current = np.minimum(current + step, t_end)
+        t[todo] = current
+        going = np.nonzero((step > STEP_TOL) & (current < t_end))[0]
+        if going.size == 0:
+            break
+        if going.size < todo.size:
+            todo, current = todo[going], current[going]
+            args = [a[going] for a in args]
+    return t.reshape(np.shape(const))
 
 
 def refine_crossing(t_ref: FloatArray, ln_y_ref: FloatArray, ln_y: FloatArray,

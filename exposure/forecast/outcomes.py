@@ -66,31 +66,36 @@ def entry_level_cells(prep: Prepared) -> np.ndarray:
 
 
 def _aggregates(prep: Prepared, chunks: Sequence[ScenarioChunk]) -> dict[str, np.ndarray]:
-    """Per draw (and year, and sector) sums over the covered cells."""
+    """Per draw (and year, and sector) sums over the covered cells.
+
+    One matrix product per year, draws × cells by cells × measures, on all draws at once: the
+    product's input is the same however the draws were chunked, so are its sums.
+    """
     ta = prep.tasks
     cov = prep.covered_cells
-    n_years = len(ta.years)
+    n_years, n_sectors = len(ta.years), len(ta.sectors)
+    n_cov = cov.size
     base = ta.baseline[cov].T  # (Y, C)
     bill = base * ta.cell_wage[cov][None, :]
     entry = base * entry_level_cells(prep)[cov][None, :]
-    onehot = np.zeros((cov.size, len(ta.sectors)))
-    onehot[np.arange(cov.size), ta.cell_sector[cov]] = 1.0
-    parts: dict[str, list[np.ndarray]] = {}
-    for c in chunks:
-        v = c.values.reshape(c.values.shape[0], n_years, -1).astype(np.float64)
-        theta = c.parameters["theta_sub"][:, None, None]
-        automated = v / np.where(theta > 0, theta, 1.0)
-        tax = c.tax[:, ta.cell_sector[cov]][:, None, :]
-        for name, value in (
-            ("displaced", np.einsum("dyc,yc->dy", v, base)),
-            ("displaced_bill", np.einsum("dyc,yc->dy", v, bill)),
-            ("entry", np.einsum("dyc,yc->dy", v, entry)),
-            ("sector", np.einsum("dyc,yc,cs->dys", v, base, onehot)),
-            ("hours", np.einsum("dyc,yc->dy", automated, base)),
-            ("revenue", (automated * bill[None] * tax).sum(axis=2)),
-        ):
-            parts.setdefault(name, []).append(value)
-    out = {k: np.concatenate(v) for k, v in parts.items()}
+    onehot = np.zeros((n_cov, n_sectors))
+    onehot[np.arange(n_cov), ta.cell_sector[cov]] = 1.0
+    theta = np.concatenate([c.parameters["theta_sub"] for c in chunks])
+    tax = np.concatenate([c.tax for c in chunks])  # (D, S)
+    n_draws = theta.size
+    sums = np.empty((n_years, n_draws, 3 + 2 * n_sectors))
+    for y in range(n_years):
+        weights = np.column_stack([base[y], bill[y], entry[y], base[y][:, None] * onehot,
+                                   bill[y][:, None] * onehot])
+        v = np.concatenate([c.values[:, y * n_cov:(y + 1) * n_cov] for c in chunks])
+        sums[y] = v.astype(np.float64) @ weights
+    sums = sums.transpose(1, 0, 2)  # (D, Y, measures)
+    inv_theta = 1.0 / np.where(theta > 0, theta, 1.0)[:, None]  # automated = θ_sub·A / θ_sub
+    sector_bill = sums[:, :, 3 + n_sectors:]
+    out = {"displaced": sums[:, :, 0], "displaced_bill": sums[:, :, 1],
+           "entry": sums[:, :, 2], "sector": sums[:, :, 3:3 + n_sectors],
+           "hours": sums[:, :, 0] * inv_theta,
+           "revenue": (sector_bill * tax[:, None, :]).sum(axis=2) * inv_theta}
     for name in ("adopted", "dated_saving"):
         out[name] = np.concatenate([getattr(c, name) for c in chunks])
     out["params"] = {k: np.concatenate([c.parameters[k] for c in chunks])

@@ -34,8 +34,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+from scipy.sparse import coo_matrix
 from scipy.special import logit
 
 from exposure.forecast import kernels as K
@@ -79,6 +81,19 @@ class Prepared:
     @property
     def t0(self) -> float:
         return float(self.setups[0].capability.t0)
+
+    @cached_property
+    def covered_position(self) -> np.ndarray:
+        """Each cell's position among the covered cells (−1 where the occupation has no
+        tasks: such a cell never receives adoption)."""
+        position = np.full(len(self.tasks.cell_occ), -1, dtype=np.int64)
+        position[self.covered_cells] = np.arange(self.covered_cells.size)
+        return position
+
+    @cached_property
+    def covered_occ(self) -> np.ndarray:
+        """The occupation of each covered cell."""
+        return self.tasks.cell_occ[self.covered_cells]
 
     @property
     def t_end(self) -> float:
@@ -170,12 +185,16 @@ def shared_block(prep: Prepared, setup: Setup, sp: SharedParams, z: np.ndarray) 
     return Block(gap0=gap0, b=b, b0=b0, t_eval=t_eval, ln_r0=ln_r0, kc=kc, sigma_end=sigma_end)
 
 
-def _bins(index: np.ndarray, weights: np.ndarray, inc: np.ndarray, size: int,
-          n_draws: int, draw: np.ndarray) -> np.ndarray:
-    """Σ weights·inc (rows; inc years × rows) into bins (year, draw, index), in row order."""
-    flat = draw * size + index
-    return np.stack([np.bincount(flat, weights=weights * row, minlength=n_draws * size)
-                     for row in inc])
+def _bins(index: np.ndarray, weights: np.ndarray, inc: np.ndarray, column: np.ndarray,
+          size: int, n_draws: int, draw: np.ndarray) -> np.ndarray:
+    """Σ weights·inc[:, column] over rows into bins (draw, index, year), in row order.
+
+    One sparse (draw·index × inc-column) by dense (inc-column × year) product: a single pass
+    over the rows instead of one per year.
+    """
+    rows = coo_matrix((weights, (draw * size + index, column)),
+                      shape=(n_draws * size, inc.shape[1]))
+    return (rows @ inc.T.astype(np.float64)).reshape(n_draws, size, inc.shape[0])
 
 
 def _bounds(th: Thresholds) -> tuple[np.ndarray, ...]:
@@ -217,12 +236,29 @@ def _static_shares(prep: Prepared, th: Thresholds, sigma_end: np.ndarray, gate: 
     return alpha_ne, alpha_co
 
 
+def _threshold_groups(pair: np.ndarray, x: np.ndarray, x_lo: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group each pair's thresholds ``x`` (rows sorted by pair) into bins of width `X_TOL`
+    from the pair's lowest threshold ``x_lo[pair]``: (the pair of each group, the group's
+    highest threshold, each row's group), groups ordered by pair."""
+    level = np.floor((x - x_lo[pair]) / X_TOL).astype(np.int64)
+    key = pair.astype(np.int64) * (int(level.max(initial=0)) + 1) + level
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    first = np.r_[True, ranked[1:] != ranked[:-1]] if ranked.size else np.zeros(0, bool)
+    starts = np.nonzero(first)[0]
+    member = np.empty(key.size, dtype=np.int64)
+    member[order] = np.cumsum(first) - 1
+    top = np.maximum.reduceat(x[order], starts) if starts.size else np.zeros(0)
+    return pair[order[starts]], top, member
+
+
 @dataclass(frozen=True)
 class _Adoption:
     """Year × draw sums of one evaluation."""
 
-    occ_bins: np.ndarray | None
-    cell_bins: np.ndarray | None
+    occ_bins: np.ndarray | None  # (D, occupations, Y)
+    cell_bins: np.ndarray | None  # (D, covered cells, Y)
     adopted: np.ndarray  # (D,) at the horizon
     dated_saving: np.ndarray  # (Y, D)
 
@@ -241,13 +277,17 @@ def _dated(prep: Prepared, inc: np.ndarray, t_act: np.ndarray, sig_act: np.ndarr
     span = np.maximum(t_end - t_act, 1e-9)
     slope = (sig_end - sig_act) / span
     adopted = np.bincount(draw, weights=weight * inc[-1], minlength=n_draws)
-    saved = np.empty((inc.shape[0], n_draws))
-    previous = np.zeros(inc.shape[1], dtype=inc.dtype)
-    for y, t in enumerate(prep.t_grid):
-        sig = sig_end - slope * np.maximum(t_end - t, 0.0)
-        saved[y] = np.bincount(draw, weights=weight * (inc[y] - previous) * sig,
-                               minlength=n_draws)
-        previous = inc[y]
+    # σ at year y is sig_end − slope·τ_y with τ_y = max(t_end − t_y, 0): two sums per draw
+    # and year of the new adoption, one weighted by sig_end and one by slope
+    new = np.diff(inc, axis=0, prepend=np.zeros((1, inc.shape[1]), dtype=inc.dtype))
+    columns = np.arange(draw.size)
+    by_draw = coo_matrix((np.concatenate([weight * sig_end, weight * slope]),
+                          (np.concatenate([draw, draw + n_draws]),
+                           np.concatenate([columns, columns]))),
+                         shape=(2 * n_draws, draw.size))
+    sums = (by_draw @ new.T.astype(np.float64)).T  # (Y, 2D)
+    tau = np.maximum(t_end - prep.t_grid, 0.0)[:, None]
+    saved = sums[:, :n_draws] - tau * sums[:, n_draws:]
     return adopted, np.cumsum(saved, axis=0)
 
 
@@ -263,7 +303,7 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
     ta = prep.tasks
     t0, t_end = prep.t0, prep.t_end
     n_draws = block.gap0.shape[0]
-    n_occ, n_cells = len(ta.occupations), len(ta.cell_occ)
+    n_occ = len(ta.occupations)
     p_bass = float(prep.setups[0].diffusion.bass_p)
     a_lo, c_lo, a_hi, c_hi = _bounds(th)[:4]
     exposed = ta.exposure > 0.0
@@ -292,12 +332,13 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
     k = np.nonzero(indep | uniform)[0]
     ik = i[k]
     inc = K.bass_increment(prep.t_grid, t0, t_act[k], p_bass, prep.pq[ik])
-    occ_bins = (_bins(ta.occ[ik], (ta.omega * ta.exposure)[ik], inc, n_occ, n_draws, d[k])
-                if bins else None)
+    occ_bins = (_bins(ta.occ[ik], (ta.omega * ta.exposure)[ik], inc, np.arange(k.size), n_occ,
+                      n_draws, d[k]) if bins else None)
     adopted, saved = _dated(prep, inc, t_act[k], sig_act[k], sig_end[k], chi_task[ik], d[k],
                             n_draws)
 
-    # a root per sector and firm group
+    # a root per group of a pair's thresholds within X_TOL of each other (one per sector
+    # and firm group at most), at the group's highest, as above
     k = np.nonzero(~indep & ~uniform)[0]
     dk, ik = d[k], i[k]
     ln_y_ref = np.log(1.0 - rho - x_lo[k])
@@ -309,21 +350,26 @@ def _adoption(prep: Prepared, block: Block, th: Thresholds, delta: np.ndarray,
                                                      (k.size, cells.shape[1], n_groups)))
     dd = dk[pair]
     x = th.a[dd, sector, group] + th.c[dd, sector, group] * dl[k][pair]
-    ok = sig_end[k][pair] >= x
-    pair, sector, group, dd, x = pair[ok], sector[ok], group[ok], dd[ok], x[ok]
-    t_sector = K.refine_crossing(t_ref, ln_y_ref, np.log(1.0 - rho - x), pair, t_s[k], lr[k],
-                                 kc[k], lm[k], g0[k], bb[k], bb0[k], beta, t0, t_end)
-    start_k = t_s[k][pair]
-    passes = t_sector > start_k
-    t_sector = np.where(passes, t_sector, te[k][pair])  # passes at the start: t_eval
+    root_pair, root_x, member = _threshold_groups(pair, x, x_lo[k])
+    ok = sig_end[k][root_pair] >= root_x
+    keep = ok[member]
+    pair, sector, group, dd = pair[keep], sector[keep], group[keep], dd[keep]
+    member = (np.cumsum(ok) - 1)[member[keep]]
+    root_pair, root_x = root_pair[ok], root_x[ok]
+    t_root = K.refine_crossing(t_ref, ln_y_ref, np.log(1.0 - rho - root_x), root_pair, t_s[k],
+                               lr[k], kc[k], lm[k], g0[k], bb[k], bb0[k], beta, t0, t_end)
+    passes = t_root > t_s[k][root_pair]
+    t_root = np.where(passes, t_root, te[k][root_pair])  # passes at the start: t_eval
+    inc = K.bass_increment(prep.t_grid, t0, t_root, p_bass, prep.pq[ik[root_pair]])
     ip = ik[pair]
-    inc = K.bass_increment(prep.t_grid, t0, t_sector, p_bass, prep.pq[ip])
     weight = th.weight[dd, sector, group] * ta.exposure[ip]
-    cell_bins = (_bins(cells[pair, sector], weight * ta.omega[ip], inc, n_cells, n_draws, dd)
-                 if bins else None)
-    kp = k[pair]
-    a2, s2 = _dated(prep, inc, t_sector, np.where(passes, x, sig_s[kp]), sig_end[kp],
-                    weight * prep.wage_share[ip, sector], dd, n_draws)
+    cell_bins = (_bins(prep.covered_position[cells[pair, sector]], weight * ta.omega[ip], inc,
+                       member, prep.covered_cells.size, n_draws, dd) if bins else None)
+    kr = k[root_pair]
+    root_weight = np.bincount(member, weights=weight * prep.wage_share[ip, sector],
+                              minlength=root_pair.size)
+    a2, s2 = _dated(prep, inc, t_root, np.where(passes, root_x, sig_s[kr]), sig_end[kr],
+                    root_weight, dk[root_pair], n_draws)
     return _Adoption(occ_bins, cell_bins, adopted + a2, saved + s2)
 
 
@@ -341,7 +387,7 @@ def evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms,
 def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: SharedParams,
               eta: np.ndarray, bins: bool, seen: dict | None = None) -> ScenarioChunk:
     ta = prep.tasks
-    n_draws, n_occ, n_cells = block.gap0.shape[0], len(ta.occupations), len(ta.cell_occ)
+    n_draws = block.gap0.shape[0]
     n_years = prep.t_grid.shape[0]
     cap = setup.capability
     beta, rho = float(cap.beta), float(cap.rho_rev)
@@ -361,14 +407,13 @@ def _evaluate(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: Shar
         if seen is not None:
             seen[key] = (alpha_ne, alpha_co, got)
     if bins:
-        cov = prep.covered_cells
-        share = (got.occ_bins.reshape(n_years, n_draws, n_occ).astype(np.float32)
-                 [:, :, ta.cell_occ[cov]]
-                 + got.cell_bins.reshape(n_years, n_draws, n_cells).astype(np.float32)
-                 [:, :, cov])
+        share = np.take(got.occ_bins, prep.covered_occ, axis=1)  # (D, C, Y)
+        share += got.cell_bins
         np.clip(share, 0.0, 1.0, out=share)
-        share *= theta.astype(np.float32)[None, :, None]
-        values = np.ascontiguousarray(share.transpose(1, 0, 2)).reshape(n_draws, -1)
+        values = np.empty((n_draws, n_years, share.shape[1]), dtype=np.float32)
+        np.multiply(share.transpose(0, 2, 1), theta[:, None, None], out=values,
+                    casting="same_kind")
+        values = values.reshape(n_draws, -1)
     else:
         values = np.zeros((n_draws, 0), dtype=np.float32)
     params = {"Td_months": sp.Td_months, "kappa_D": sp.kappa_D, "kappa_V": sp.kappa_V,
