@@ -1,19 +1,24 @@
 """The `exposure` command: a thin layer over library functions.
 
-Every command turns an `ExposureError` into one sentence on stderr and a non-zero exit;
-`--verbose` adds the traceback.
+Every failure ends as one sentence on stderr and a non-zero exit: an `ExposureError` as it
+is, anything else through `exposure.failures.unexpected_error`; `--verbose` adds the
+traceback. Text that comes from data (cells, error messages quoting values, paths) is never
+read as Rich markup: the stderr console has markup off and tables get `Text` cells.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from exposure.errors import ExposureError
+from exposure.failures import unexpected_error
 from exposure.output import Format, emit
 from exposure.settings import Settings, get_settings
 
@@ -23,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False)
 state = {"verbose": False}
 
 RawDir = Annotated[
@@ -61,12 +66,17 @@ def _settings(raw_dir: Path | None = None, warehouse: Path | None = None,
                         scorers=",".join(scorers) if scorers else None)
 
 
-def _run_through(last: str, settings: Settings, no_cache: bool) -> None:
+def _notice(text: str) -> None:
+    err.print(text, highlight=False, soft_wrap=True)
+
+
+def _run_through(last: str, settings: Settings, no_cache: bool, no_wait: bool) -> None:
     from exposure.refresh import run_refresh, stages_through
 
     with err.status(f"running stages through {last}") as status:
         run = run_refresh(settings, stages_through(last), use_cache=not no_cache,
-                          progress=lambda stage: status.update(f"stage {stage}"))
+                          progress=lambda stage: status.update(f"stage {stage}"),
+                          wait=not no_wait, notice=_notice)
     _print_run(run, settings.warehouse)
 
 
@@ -75,7 +85,7 @@ def _print_run(run, warehouse: Path) -> None:  # RunRecord, imported lazily
 
     states = run.parameters.get("stage_states", {})
     computed = [name for name, state in states.items() if state == "computed"]
-    err.print(f"[green]run {run.run_id} {run.status}[/green]")
+    err.print(f"run {run.run_id} {run.status}", style="green")
     if all_cached(run):
         err.print(f"nothing changed: all {len(states)} stages reused their cached results")
     else:
@@ -86,29 +96,34 @@ def _print_run(run, warehouse: Path) -> None:  # RunRecord, imported lazily
 
 
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Recompute every stage.")]
+NoWait = Annotated[bool, typer.Option(
+    "--no-wait", help="When another run holds the warehouse's lock, exit at once (code 3) "
+    "instead of waiting for it.")]
 
 
 @app.command()
 def ingest(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
-           reports_dir: ReportsDir = None, no_cache: NoCache = False) -> None:
+           reports_dir: ReportsDir = None, no_cache: NoCache = False,
+           no_wait: NoWait = False) -> None:
     """Read every public source and publish a new warehouse (atomic swap)."""
-    _run_through("data_check", _settings(raw_dir, warehouse, reports_dir), no_cache)
+    _run_through("data_check", _settings(raw_dir, warehouse, reports_dir), no_cache, no_wait)
 
 
 @app.command()
 def score(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
           reports_dir: ReportsDir = None, scorer: ScorerOpt = None,
-          no_cache: NoCache = False) -> None:
+          no_cache: NoCache = False, no_wait: NoWait = False) -> None:
     """Ingest, build task features and score every task with each scorer."""
-    _run_through("score", _settings(raw_dir, warehouse, reports_dir, scorer), no_cache)
+    _run_through("score", _settings(raw_dir, warehouse, reports_dir, scorer), no_cache, no_wait)
 
 
 @app.command()
 def rollup(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
            reports_dir: ReportsDir = None, scorer: ScorerOpt = None,
-           no_cache: NoCache = False) -> None:
+           no_cache: NoCache = False, no_wait: NoWait = False) -> None:
     """Everything through the roll-ups to occupations, sectors, SOC groups and states."""
-    _run_through("rollup", _settings(raw_dir, warehouse, reports_dir, scorer), no_cache)
+    _run_through("rollup", _settings(raw_dir, warehouse, reports_dir, scorer), no_cache,
+                 no_wait)
 
 
 @app.command("forecast")
@@ -124,14 +139,14 @@ def forecast_command(
         help="local, dask (local cluster) or dask://HOST:PORT [EXPOSURE_RUNNER].")] = None,
     calibration_file: Annotated[Path | None, typer.Option(
         help="CSV replacing rows of the sector calibration.")] = None,
-    scorer: ScorerOpt = None, no_cache: NoCache = False,
+    scorer: ScorerOpt = None, no_cache: NoCache = False, no_wait: NoWait = False,
 ) -> None:
     """Everything through the displacement forecasts of each scenario."""
     settings = _settings(raw_dir, warehouse, reports_dir, scorer).model_copy(update={
         k: v for k, v in {"scenarios": ",".join(scenario) if scenario else None,
                           "draws": draws, "seed": seed, "runner": runner,
                           "calibration_file": calibration_file}.items() if v is not None})
-    _run_through("forecast", settings, no_cache)
+    _run_through("forecast", settings, no_cache, no_wait)
 
 
 @app.command("forecast-table")
@@ -167,14 +182,25 @@ def forecast_table(
 @app.command()
 def refresh(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
             reports_dir: ReportsDir = None, scorer: ScorerOpt = None,
-            no_cache: NoCache = False) -> None:
+            no_cache: NoCache = False, no_wait: NoWait = False) -> None:
     """Run the whole refresh as a Prefect flow and publish the warehouse."""
-    from flows.refresh import refresh as refresh_flow
+    from exposure.prefect_setup import guard_children
+    from exposure.refresh import holding_lock
+    from exposure.runs import new_run_id
 
     settings = _settings(raw_dir, warehouse, reports_dir, scorer)
-    run = refresh_flow(str(settings.raw_dir), str(settings.warehouse), str(settings.reports_dir),
-                       str(settings.cache_dir), scorers=settings.scorers,
-                       use_cache=not no_cache)
+    run_id = new_run_id()
+    # The lock is taken before Prefect starts (seconds), so --no-wait answers at once.
+    with holding_lock(settings, run_id, wait=not no_wait, notice=_notice):
+        guard_children()
+        from exposure.prefect_setup import quiet_tracebacks
+        from flows.refresh import refresh as refresh_flow
+
+        if not state["verbose"]:
+            quiet_tracebacks()
+        run = refresh_flow(str(settings.raw_dir), str(settings.warehouse),
+                           str(settings.reports_dir), str(settings.cache_dir),
+                           scorers=settings.scorers, use_cache=not no_cache, run_id=run_id)
     _print_run(run, settings.warehouse)
 
 
@@ -266,9 +292,10 @@ def schedule(
         "--register-only", help="Register the deployment and exit instead of serving it.")] = False,
 ) -> None:
     """Register the monthly refresh as a Prefect deployment and serve its schedule."""
-    from exposure.prefect_setup import configure_prefect
+    from exposure.prefect_setup import configure_prefect, guard_children
 
     configure_prefect()
+    guard_children()
     from exposure import schedule as scheduling
 
     if register_only:
@@ -331,12 +358,29 @@ def _register_plugins() -> None:
 _register_plugins()
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # Python's default for SIGTERM is to die on the spot: no finally blocks, no atexit hooks
+    # (Prefect stops its temporary server in one), no record of the failed run.
+    raise SystemExit(128 + signum)
+
+
+def _fail(error: ExposureError) -> None:
+    """One sentence on stderr (with the traceback under --verbose) and the error's exit code;
+    call it from the `except` block so the traceback is the one being handled."""
+    if state["verbose"]:
+        err.print_exception()
+    err.print(Text.assemble(("error:", "red"), " ", str(error)), highlight=False,
+              soft_wrap=True)
+    sys.exit(error.exit_code)
+
+
 def run() -> None:
-    """Entry point: Typer handles usage errors; ours become one sentence and an exit code."""
+    """Entry point: Typer handles usage errors; every other failure becomes one sentence and
+    an exit code (2 input, settings or scorer; 3 warehouse or disk; 1 a bug)."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except ExposureError as exc:
-        if state["verbose"]:
-            err.print_exception()
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the user gets one sentence
+        _fail(unexpected_error(exc))

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from exposure.fetch import (
     DEFAULT_USER_AGENT,
@@ -54,7 +55,7 @@ def fetch_command(
     ] = None,
 ) -> None:
     """Download the official O*NET, BLS, Census, BEA and GPTs-are-GPTs files and check sha256."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, markup=False)  # paths and URLs are never markup
     entries = select(load_manifest(manifest), only or [])
     with err.status("fetching") as status:
         results = fetch(entries, dest, base_url=base_url, accept_new_release=accept_new_release,
@@ -63,18 +64,18 @@ def fetch_command(
     err.print(results_table(results, dest))
     accepted = [r for r in results if r.status == "new release"]
     if accepted:
-        err.print(f"[yellow]{len(accepted)} new release(s) accepted; their sha256 is now "
-                  f"recorded in {manifest} (update each entry's `release` too).[/yellow]")
+        err.print(f"{len(accepted)} new release(s) accepted; their sha256 is now "
+                  f"recorded in {manifest} (update each entry's `release` too).", style="yellow")
 
 
 def results_table(results: list[FetchResult], dest: Path) -> Table:
-    table = Table(title=f"exposure fetch -> {dest}")
+    table = Table(title=Text(f"exposure fetch -> {dest}"))
     for column in ("file", "status", "sha256", "MB"):
         table.add_column(column, justify="right" if column == "MB" else "left")
     for r in results:
         digest = r.sha256[:12]
         if r.previous_sha256:
             digest = f"{r.previous_sha256[:12]} -> {digest}"
-        table.add_row(r.path, f"[{_STYLE[r.status]}]{r.status}[/]", digest,
+        table.add_row(Text(r.path), Text(r.status, style=_STYLE[r.status]), digest,
                       f"{r.bytes / 1e6:.2f}")
     return table

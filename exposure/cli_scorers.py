@@ -16,7 +16,7 @@ scorers_app = typer.Typer(
     help="Task scorers: list the registered ones, evaluate them on held-out occupations.",
     no_args_is_help=True,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False)  # scorer names are never markup
 
 RawDir = Annotated[
     Path | None, typer.Option("--raw-dir", help="Raw data folder [EXPOSURE_RAW_DIR].")

@@ -56,3 +56,23 @@ class WarehouseError(ExposureError):
     """The warehouse is missing, locked or lacks a table a command needs."""
 
     exit_code = 3
+
+
+class ScorerError(ExposureError):
+    """A scorer's own code raised (in `with_tables`, `fit` or `predict`): the researcher's
+    scorer, not the data, has to be fixed."""
+
+    exit_code = 2
+
+
+class StageError(ExposureError):
+    """A stage failed on an error that is neither bad input nor a scorer's: names the stage."""
+
+    exit_code = 2
+
+
+class StorageError(WarehouseError):
+    """Writing the warehouse, the stage cache or the reports failed: a full or read-only
+    disk, or a path that runs through a regular file."""
+
+    exit_code = 3

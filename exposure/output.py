@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from exposure.errors import ConfigError
 
@@ -31,11 +32,14 @@ def _cell(value: object) -> str:
 
 def render_table(frame: pl.DataFrame, title: str | None = None, caption: str | None = None,
                  console: Console | None = None) -> None:
-    table = Table(title=title, caption=caption, show_lines=False)
+    """Print `frame` as a table. Every text is a `Text`, never markup: a cell, a column
+    name or a caption holding `[/red]` is printed as it is instead of breaking the output."""
+    table = Table(title=None if title is None else Text(title),
+                  caption=None if caption is None else Text(caption), show_lines=False)
     for name in frame.columns:
-        table.add_column(name, overflow="fold")
+        table.add_column(Text(name), overflow="fold")
     for row in frame.iter_rows():
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))
     (console or Console()).print(table)
 
 

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         description="A CSV that replaces rows of the derived sector calibration (columns of "
         "`sector_calibration`).",
     )
+    benchmarks_file: Path = Field(
+        default=PROJECT_ROOT / "data" / "benchmarks.csv",
+        description="The curated list of AI benchmarks per occupation behind the benchmark "
+        "coverage feature B_o (see `data/benchmarks.md` for its columns and review rules).",
+    )
     user_agent: str = Field(
         default=DEFAULT_USER_AGENT,
         description="User-Agent header `exposure fetch` sends; BLS refuses requests without a "

@@ -9,6 +9,7 @@ file open keeps reading the old inode.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from exposure.errors import WarehouseError
+from exposure.errors import ConfigError, WarehouseError
 
 # Results that carry a run_id and keep every run; boards read them through `latest_<name>`.
 RUN_RESULTS = ("task_exposure", "occupation_exposure", "sector_exposure",
@@ -29,8 +30,18 @@ RUN_RESULTS = ("task_exposure", "occupation_exposure", "sector_exposure",
 HISTORY_TABLES = ("run", "stage_run", "source_file", "data_check", *RUN_RESULTS)
 
 
+# Users' SQL runs on these connections (`exposure query`, the board commands), so it may
+# read the warehouse's own tables and nothing else: no files (read_csv, COPY ... TO, glob),
+# no other databases (ATTACH), no extensions (INSTALL, LOAD), and no SET that could undo
+# this. DuckDB applies the settings at connect time, before any user SQL.
+SAFE_READ_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+REFUSED_HINT = ("queries may read only the warehouse's own tables (see `exposure tables`): "
+                "files, other databases, extensions and settings are off limits")
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the published warehouse read-only, with a clear error when there is none."""
+    """Open the published warehouse read-only and sandboxed (`SAFE_READ_CONFIG`), with a
+    clear error when there is none."""
     if not Path(path).is_file():
         raise WarehouseError(
             f"there is no warehouse at {path}",
@@ -38,7 +49,7 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             "EXPOSURE_WAREHOUSE at an existing file",
         )
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=dict(SAFE_READ_CONFIG))
     except duckdb.Error as exc:
         raise WarehouseError(
             f"the warehouse {path} could not be opened ({str(exc).splitlines()[0]})",
@@ -100,6 +111,27 @@ def create_latest_views(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _temporary_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Delete the temporary files of builds that were killed before they could clean up
+    (`building` removes its own on any exception, but not on SIGKILL or power loss).
+
+    Call it only while holding the warehouse's lock: otherwise a build in progress would
+    lose its file.
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    name = glob.escape(target.name)
+    found = [*target.parent.glob(f".{name}.*.tmp"), *target.parent.glob(f".{name}.*.tmp.wal")]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return sorted(found)
+
+
 @contextlib.contextmanager
 def building(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a fresh warehouse file; publish it only if the block succeeds.
@@ -109,7 +141,7 @@ def building(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = _temporary_name(target)
     con = duckdb.connect(str(tmp))
     try:
         if target.is_file():
@@ -139,12 +171,24 @@ def publish(
         create_latest_views(con)
 
 
+def _refused(exc: duckdb.Error) -> bool:
+    """True when DuckDB refused the statement because of `SAFE_READ_CONFIG` or the read-only
+    mode, as opposed to a mistake in the SQL."""
+    text = str(exc)
+    return isinstance(exc, duckdb.PermissionException) or any(marker in text for marker in (
+        "configuration has been locked", "disabled by configuration",
+        "disabled through configuration", "read-only mode"))
+
+
 def read_frame(path: Path, sql: str, params: list[object] | None = None) -> pl.DataFrame:
     """Run one read-only query against the published warehouse and return a polars frame."""
     con = connect_read_only(path)
     try:
         return con.execute(sql, params or []).pl()
     except duckdb.Error as exc:
+        if _refused(exc):
+            raise ConfigError(f"the query was refused ({str(exc).splitlines()[0]})",
+                              REFUSED_HINT) from exc
         raise WarehouseError(
             f"the query failed: {str(exc).splitlines()[0]}",
             "check the table and column names with `exposure query \"SHOW TABLES\"`",

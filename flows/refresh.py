@@ -48,12 +48,14 @@ def _as_task(call: Callable[[], StageResult], stage: Stage) -> StageResult:
 @flow(name="exposure-refresh")
 def refresh(raw_dir: str | None = None, warehouse: str | None = None,
             reports_dir: str | None = None, cache_dir: str | None = None,
-            scorers: str | None = None, use_cache: bool = True) -> RunRecord:
+            scorers: str | None = None, use_cache: bool = True, run_id: str | None = None,
+            wait: bool = True) -> RunRecord:
     """Every stage of the refresh, then the atomic publish of the warehouse.
 
     Unset paths come from the settings (environment), so a scheduled deployment needs no
-    parameters.
+    parameters. `wait=False` fails at once when another run holds the warehouse's lock.
     """
     settings = get_settings(raw_dir=raw_dir, warehouse=warehouse, reports_dir=reports_dir,
                             cache_dir=cache_dir, scorers=scorers)
-    return run_refresh(settings, use_cache=use_cache, execute=_as_task)
+    return run_refresh(settings, use_cache=use_cache, execute=_as_task, run_id=run_id,
+                       wait=wait)

@@ -21,14 +21,17 @@ work too, as long as they follow scikit-learn's conventions (see `exposure.testi
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 
-from exposure.errors import ConfigError
+from exposure.errors import ConfigError, ExposureError, ScorerError
+from exposure.failures import summary
+
+T = TypeVar("T")
 
 # The paper's rubric: alpha counts E1 only, beta adds half of E2, gamma all of E2.
 LABELS = ("E0", "E1", "E2")
@@ -123,13 +126,28 @@ def checked_scores(scores: Any, n: int, name: str) -> np.ndarray:
     return array
 
 
+def run_scorer(name: str, method: str, call: Callable[[], T]) -> T:
+    """`call()`, a scorer's own code; whatever it raises becomes a `ScorerError` naming the
+    scorer and the method, so the user knows whose code to fix."""
+    try:
+        return call()
+    except ExposureError:
+        raise
+    except Exception as exc:
+        raise ScorerError(
+            f"scorer {name} failed in {method} with {summary(exc)}",
+            "fix the scorer's code (exposure.testing.check_scorer tries it on a small frame; "
+            "--verbose shows the traceback)") from exc
+
+
 def score_tasks(scorer: Any, X: pl.DataFrame, y: Any = None) -> pl.DataFrame:
     """Fit `scorer` on `X` (with the human labels `y`) and score every row: the columns
     `scorer`, `onet_soc_code`, `task_id`, `score` of the `task_exposure` table (NaN
     becomes null)."""
     name = scorer_name(scorer)
-    fitted = scorer.fit(X, y)
-    scores = checked_scores((fitted if fitted is not None else scorer).predict(X),
+    fitted = run_scorer(name, "fit", lambda: scorer.fit(X, y))
+    model = fitted if fitted is not None else scorer
+    scores = checked_scores(run_scorer(name, "predict", lambda: model.predict(X)),
                             X.height, name)
     return X.select(
         pl.lit(name).alias("scorer"), "onet_soc_code", "task_id",

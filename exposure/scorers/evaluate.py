@@ -29,7 +29,14 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 
 from exposure.errors import ExposureError
-from exposure.scorers.base import LABELS, MEASURES, Scorer, checked_scores, scorer_name
+from exposure.scorers.base import (
+    LABELS,
+    MEASURES,
+    Scorer,
+    checked_scores,
+    run_scorer,
+    scorer_name,
+)
 from exposure.scorers.inputs import task_inputs, task_targets
 from exposure.scorers.registry import available_scorers, load_scorer
 from exposure.scorers.rubric import RubricScorer
@@ -132,14 +139,18 @@ def cross_predict(scorer: Any, X: pl.DataFrame, y: pl.Series,
         else None
     for train, test in folds:
         model = clone(scorer)
-        fitted = model.fit(X[train], y[train])
+        fitted = run_scorer(name, "fit", lambda m=model, t=train: m.fit(X[t], y[t]))
         model = model if fitted is None else fitted
         held = X[test]
-        scores[test] = checked_scores(model.predict(held), len(test), name)
+        scores[test] = checked_scores(
+            run_scorer(name, "predict", lambda m=model, h=held: m.predict(h)), len(test), name)
         if labels is not None:
-            labels[test] = np.asarray(model.predict_labels(held), dtype=object)
+            labels[test] = np.asarray(run_scorer(
+                name, "predict_labels", lambda m=model, h=held: m.predict_labels(h)),
+                dtype=object)
         if proba is not None:
-            proba[test] = model.predict_proba(held)
+            proba[test] = run_scorer(name, "predict_proba",
+                                     lambda m=model, h=held: m.predict_proba(h))
     return _OutOfFold(scores, labels, proba)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from exposure.errors import ConfigError
+from exposure.scorers.base import run_scorer, scorer_name
 
 GROUP = "exposure.scorers"
 REQUIRED_METHODS = ("fit", "predict", "get_params", "set_params")
@@ -125,6 +126,6 @@ def load_scorer(spec: str, tables: Mapping[str, pl.DataFrame] | None = None) -> 
                           "use one of those names or pkg.module:Class")
     _check_scorer_type(scorer, spec)
     if tables is not None and callable(getattr(scorer, "with_tables", None)):
-        bound = scorer.with_tables(tables)
+        bound = run_scorer(scorer_name(scorer), "with_tables", lambda: scorer.with_tables(tables))
         scorer = scorer if bound is None else bound
     return scorer

@@ -21,6 +21,7 @@ import pandera.polars as pa
 import polars as pl
 
 from exposure.errors import InputError
+from exposure.sources.minimums import check_rows, require_data_rows
 
 ROW = "_row"
 SUPPRESSION_MARKERS = ("*", "**", "#", "-", "~", "\u2014")  # \u2014: BLS EP "not applicable"
@@ -85,7 +86,9 @@ class IngestContext:
         return memo[2]
 
     def record(self, table_name: str, path: Path, release: str, rows: int | None) -> None:
-        """Note that `table_name` was built from `path`."""
+        """Note that `table_name` was built from `path`; a file that gives it fewer rows
+        than its source declares (`exposure.sources.minimums`) is an `InputError`."""
+        check_rows(table_name, self.relative(path), rows)
         self.files.append(
             FileRecord(table_name, self.relative(path), self.sha256(path), release, rows)
         )
@@ -163,7 +166,8 @@ def read_grid(path: Path, file: str, sheet: str | int | None = None) -> pl.DataF
     by = {"sheet_id": sheet} if isinstance(sheet, int) else {"sheet_name": sheet}
     if sheet is None:
         by = {"sheet_id": 1}
-    return _with_row_numbers(_read_excel(path, file, sheet, by, {"header_row": None}), 1)
+    grid = _read_excel(path, file, sheet, by, {"header_row": None})
+    return _with_row_numbers(grid, 1)
 
 
 def _numbered(df: pl.DataFrame, file: str, required: Sequence[str],
@@ -172,7 +176,9 @@ def _numbered(df: pl.DataFrame, file: str, required: Sequence[str],
     require_columns(df, file, required, header_row)
     ordered = df.select(list(dict.fromkeys([*required, *df.columns])))
     numbered = _with_row_numbers(ordered, header_row + 1)
-    return numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    rows = numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    require_data_rows(file, rows.height)
+    return rows
 
 
 def _raise_if_sheet_missing(path: Path, file: str, sheet: str | int | None) -> None:
@@ -221,6 +227,7 @@ def read_delimited(
         ) from exc
     df = df.rename({c: c.strip().lstrip("\ufeff") for c in df.columns})
     require_columns(df, file, required, skip_lines + 1)
+    require_data_rows(file, df.height)
     return _with_row_numbers(df, skip_lines + 2)
 
 

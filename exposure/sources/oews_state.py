@@ -23,6 +23,7 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.sources.base import REDOWNLOAD_HINT, ROW, IngestContext, validate
+from exposure.sources.minimums import require_data_rows
 from exposure.sources.oews import (
     CROSS_INDUSTRY,
     NOT_RELEASED,
@@ -170,6 +171,7 @@ def read_oews_state(ctx: IngestContext) -> dict[str, pl.DataFrame]:
         states = query_states(connection, file)
     finally:
         connection.close()
+    require_data_rows(file, states.height)
     frame = validate(normalise_states(states, file, year), EmploymentModel, file, ctx, MEASURES)
     ctx.record(TABLE, path, f"OEWS {release}", frame.height)
     ctx.record(TABLE, manifest_path, f"OEWS {release}", None)
