@@ -35,10 +35,14 @@ import polars as pl
 from _timing import real_tables, repeat_parser, spread, timings, verdict
 
 from exposure.features import build_task_features
-from exposure.forecast.baseline import baseline_employment
-from exposure.forecast.calibration import sector_calibration
-from exposure.forecast.engine import CHUNK_SIZE, TABLES, forecast
-from exposure.forecast.scenarios import list_scenarios
+from exposure.forecast import (
+    CHUNK_SIZE,
+    TABLES,
+    baseline_employment,
+    forecast,
+    list_scenarios,
+    sector_calibration,
+)
 
 TARGET_S = 10.0
 
@@ -117,7 +121,7 @@ def on_dask(features: pl.DataFrame, tables: dict, ids: list[str], opts: dict,
     if missing:
         print(f"  on Dask: skipped, the dask extra is not installed ({', '.join(missing)})")
         return
-    from exposure.forecast.dask_runner import DaskRunner
+    from exposure.forecast.runners.dask_runner import DaskRunner
 
     start = time.perf_counter()
     runner = DaskRunner(None)

@@ -78,7 +78,7 @@ def warm_up(scorers: tuple[str, ...]) -> None:
     from exposure.scorers import load_scorer
 
     refresh_stages()
-    for module in ("baseline", "calibration", "engine", "runners"):
+    for module in ("io.baseline", "io.calibration", "engine", "runners"):
         importlib.import_module(f"exposure.forecast.{module}")
     for spec in scorers:
         load_scorer(spec)

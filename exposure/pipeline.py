@@ -1,14 +1,20 @@
 """Stages and their cache: what makes a refresh recompute only what changed.
 
-A stage is a pure function from named tables (and parameters) to named tables. Its cache
-key is a digest of
+A stage is a pure function from named tables (and parameters) to named tables. It declares
+everything it reads: its input tables, its output tables, its parameters, the raw files it
+reads (glob patterns under the raw directory) and the project files it reads (scenario
+TOMLs, `data/benchmarks.csv`, a calibration override, a researcher's scorer module), the
+latter as a function of its parameters. The order of a run is derived from the tables
+(`dependency_order`), and `upstream_of` gives a stage with its ancestors only.
+
+Its cache key is a digest of
 - its code (the source files of the modules it names),
 - its parameters,
-- for a source stage, the sha256 of every raw file matching its patterns,
-- for a compute stage, the keys of the stages that produced its input tables.
-Keys chain, so changing one raw file changes the key of the one source stage that reads it
-and of every stage downstream of its tables, and nothing else. Results are kept as Parquet
-files under the cache folder, one folder per stage and key.
+- the content (sha256) of every raw and project file it reads,
+- the keys of the stages that produced its input tables.
+Keys chain, so changing one file changes the key of the stages that read it and of every
+stage downstream of their tables, and nothing else. Results are kept as Parquet files under
+the cache folder, one folder per stage and key.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from exposure.errors import ConfigError
 from exposure.sources.base import FileRecord, IngestContext
 
 Tables = dict[str, pl.DataFrame]
@@ -50,6 +57,8 @@ class Stage:
     params: tuple[str, ...] = ()  # names of the run options passed to `func` as keywords
     unkeyed: tuple[str, ...] = ()  # params that cannot change the result (where it runs)
     retries: int = 0
+    # The project files it reads given its params: {what the file is: path}.
+    files: Callable[[Mapping[str, object]], Mapping[str, Path]] | None = None
 
 
 @dataclass
@@ -134,6 +143,20 @@ class StageCache:
         tmp.rename(folder)
 
 
+def file_digests(stage: Stage, params: Mapping[str, object]) -> dict[str, str]:
+    """sha256 of every project file ``stage`` declares for ``params``, by path."""
+    if stage.files is None:
+        return {}
+    found: dict[str, str] = {}
+    for what, path in stage.files(params).items():
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"the {what} {path} that stage '{stage.name}' reads does not exist",
+                              "fix the setting or option that names it")
+        found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
 def stage_key(stage: Stage, params: Mapping[str, object], input_keys: Mapping[str, str],
               files: Mapping[str, str]) -> str:
     return _digest(stage.name, code_digest(stage.code), dict(params), dict(input_keys), files)
@@ -148,6 +171,7 @@ def run_stage(stage: Stage, upstream: Mapping[str, StageResult], params: Mapping
     started = time.perf_counter()
     input_keys = {name: upstream[name].key for name in stage.inputs}
     files = matching_digests(ctx, stage.patterns) if stage.reader else {}
+    files.update(file_digests(stage, params))
     keyed = {name: value for name, value in params.items() if name not in stage.unkeyed}
     key = stage_key(stage, keyed, input_keys, files)
     cached = cache.load(stage, key)
@@ -170,11 +194,54 @@ def run_stage(stage: Stage, upstream: Mapping[str, StageResult], params: Mapping
                        records)
 
 
+def dependency_order(stages: Iterable[Stage]) -> tuple[Stage, ...]:
+    """``stages`` with every producer of a table before the stages that read it (declaration
+    order among stages that do not depend on each other)."""
+    stages = tuple(stages)
+    producer: dict[str, str] = {}
+    for stage in stages:
+        for table in stage.outputs:
+            if table in producer:
+                raise ValueError(f"table {table} is produced by both {producer[table]} and "
+                                 f"{stage.name}")
+            producer[table] = stage.name
+    needs = {stage.name: {producer[t] for t in stage.inputs if t in producer}
+             for stage in stages}
+    ordered: list[Stage] = []
+    done: set[str] = set()
+    while len(ordered) < len(stages):
+        ready = [s for s in stages if s.name not in done and needs[s.name] <= done]
+        if not ready:
+            raise ValueError("the stages' tables form a cycle: "
+                             + ", ".join(s.name for s in stages if s.name not in done))
+        ordered.append(ready[0])
+        done.add(ready[0].name)
+    return tuple(ordered)
+
+
+def upstream_of(stages: Iterable[Stage], last: str) -> tuple[Stage, ...]:
+    """Stage ``last`` and the stages whose tables it needs, directly or not, in dependency
+    order."""
+    stages = dependency_order(stages)
+    by_name = {stage.name: stage for stage in stages}
+    if last not in by_name:
+        raise ValueError(f"no stage named {last}")
+    producer = {table: stage.name for stage in stages for table in stage.outputs}
+    wanted, todo = set(), [last]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(producer[t] for t in by_name[name].inputs if t in producer)
+    return tuple(stage for stage in stages if stage.name in wanted)
+
+
 def run_stages(stages: tuple[Stage, ...], ctx: IngestContext, cache: StageCache,
                options: Mapping[str, object] | None = None,
                execute: Callable[[Callable[[], StageResult], Stage], StageResult] | None = None,
                ) -> dict[str, StageResult]:
-    """Run `stages` in order; return the result that produced each table, by table name.
+    """Run `stages` in dependency order; return the result that produced each table, by
+    table name.
 
     Each stage gets the `options` it names in `Stage.params`; they are part of its key.
 
@@ -182,7 +249,12 @@ def run_stages(stages: tuple[Stage, ...], ctx: IngestContext, cache: StageCache,
     Prefect task) to add retries and observability without owning any logic.
     """
     produced: dict[str, StageResult] = {}
-    for stage in stages:
+    for stage in dependency_order(stages):
+        missing = [t for t in stage.inputs if t not in produced]
+        if missing:
+            raise ValueError(f"stage {stage.name} reads {', '.join(missing)}, which no stage "
+                             "of this run produces")
+
         def call(stage: Stage = stage) -> StageResult:
             params = {name: (options or {})[name] for name in stage.params}
             return run_stage(stage, produced, params, cache, ctx)

@@ -7,7 +7,6 @@ hook that runs each stage as a Prefect task and adds nothing else.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,11 +15,20 @@ import polars as pl
 
 from exposure import warehouse
 from exposure.changes import markdown, summarize_changes
-from exposure.errors import ConfigError, ExposureError, InputError, ScorerError
+from exposure.errors import ExposureError, InputError, ScorerError
 from exposure.failures import unexpected_error
 from exposure.ingest import INGEST_STAGES
 from exposure.lock import Notice, to_stderr, warehouse_lock
-from exposure.pipeline import CACHED, COMPUTED, Stage, StageCache, StageResult, run_stages
+from exposure.pipeline import (
+    CACHED,
+    COMPUTED,
+    Stage,
+    StageCache,
+    StageResult,
+    dependency_order,
+    run_stages,
+    upstream_of,
+)
 from exposure.report import write_report
 from exposure.runs import RunRecord, new_run_id
 from exposure.settings import Settings
@@ -33,31 +41,24 @@ def refresh_stages() -> tuple[Stage, ...]:
     """Every stage of a full refresh, in dependency order."""
     from exposure.stages import ANALYSIS_STAGES
 
-    return INGEST_STAGES + ANALYSIS_STAGES
+    return dependency_order(INGEST_STAGES + ANALYSIS_STAGES)
 
 
 def stages_through(last: str) -> tuple[Stage, ...]:
-    """The stages of a full refresh up to and including `last`."""
-    stages = refresh_stages()
-    names = [stage.name for stage in stages]
-    return stages[: names.index(last) + 1]
+    """Stage `last` of a full refresh and the stages whose tables it needs, nothing else."""
+    return upstream_of(refresh_stages(), last)
 
 
-def run_options(settings: Settings, stages: tuple[Stage, ...]) -> dict[str, object]:
+def run_options(settings: Settings) -> dict[str, object]:
     """The options the stages may ask for (each stage's key includes the ones it uses)."""
     calibration_file = settings.calibration_file
-    options: dict[str, object] = {
+    return {
         "employment_year": settings.oews_year, "scorers": settings.scorer_list,
         "scenarios": settings.scenario_list, "draws": settings.draws, "seed": settings.seed,
         "forecast_ceiling": settings.ceiling_scorer, "runner": settings.runner,
         "calibration_file": str(calibration_file) if calibration_file else None,
-        "calibration_file_sha256": _sha256(calibration_file) if calibration_file else None,
+        "benchmarks_file": str(settings.benchmarks_file),
     }
-    if any("scorer_code" in stage.params for stage in stages):
-        from exposure.stages import scorer_code
-
-        options["scorer_code"] = scorer_code(settings.scorer_list)
-    return options
 
 
 def _write_failure_cases(ctx: IngestContext, reports_dir: Path, run_id: str) -> Path | None:
@@ -209,7 +210,7 @@ def _run(settings: Settings, stages: tuple[Stage, ...], run: RunRecord, ctx: Ing
          use_cache: bool, tracked: Execute, current: dict[str, str | None]) -> None:
     """The run proper, under the lock: stages, change summary, publish, report."""
     reports = Path(settings.reports_dir)
-    options = run_options(settings, stages)
+    options = run_options(settings)
     run.scorer = ",".join(settings.scorer_list) if "scorers" in _params(stages) else None
     if "scenarios" in _params(stages):
         run.scenarios = ",".join(settings.scenario_list)
@@ -229,7 +230,8 @@ def _run(settings: Settings, stages: tuple[Stage, ...], run: RunRecord, ctx: Ing
     run.finish("succeeded")
     history["run"] = run.frame()
     current["stage"] = "publish"
-    warehouse.publish(settings.warehouse, tables, history)
+    warehouse.publish(settings.warehouse, tables, history,
+                      complete=[stage.name for stage in refresh_stages()])
     current["stage"] = "change_report"
     changes_md = reports / "changes" / f"{run.run_id}.md"
     changes_md.parent.mkdir(parents=True, exist_ok=True)
@@ -258,13 +260,6 @@ def _record_failure(run: RunRecord, ctx: IngestContext, reports: Path, stage: st
     _recorded.add(run.run_id)
     with contextlib.suppress(OSError):
         run.log(reports)
-
-
-def _sha256(path: Path) -> str:
-    if not Path(path).is_file():
-        raise ConfigError(f"the calibration file {path} does not exist",
-                          "fix EXPOSURE_CALIBRATION_FILE or --calibration-file")
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _params(stages: tuple[Stage, ...]) -> set[str]:

@@ -6,11 +6,15 @@ writes; `exposure.pipeline` caches them and `exposure.refresh` publishes them.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
 import polars as pl
 
 from exposure.features import build_task_features
 from exposure.forecast.engine import TABLES as FORECAST_TABLES
-from exposure.pipeline import Stage, Tables, code_digest
+from exposure.pipeline import Stage, Tables
 from exposure.rollup import (
     area_exposure,
     headline_shares,
@@ -30,19 +34,28 @@ ROLLUP_INPUTS = ("task_exposure", "task", "task_rating", "occupation", "crosswal
                  "employment")
 
 
-def features(tables: Tables, employment_year: int) -> Tables:
-    return {"task_feature": build_task_features(tables, employment_year)}
+def features(tables: Tables, employment_year: int, benchmarks_file: str) -> Tables:
+    return {"task_feature": build_task_features(tables, employment_year,
+                                                benchmarks=Path(benchmarks_file))}
 
 
-def scorer_code(specs: tuple[str, ...]) -> str:
-    """Digest of the modules that define the configured scorers, plugins included, so a
-    change to a researcher's scorer recomputes scoring and everything after it."""
-    return code_digest(tuple(sorted({type(load_scorer(spec)).__module__ for spec in specs})))
+def benchmarks_file(params: Mapping[str, object]) -> dict[str, Path]:
+    return {"benchmarks file (EXPOSURE_BENCHMARKS_FILE)": Path(str(params["benchmarks_file"]))}
 
 
-def score(tables: Tables, scorers: tuple[str, ...], scorer_code: str) -> Tables:
+def scorer_modules(params: Mapping[str, object]) -> dict[str, Path]:
+    """The source files of the modules that define the configured scorers, plugins included,
+    so that a change to a researcher's scorer recomputes scoring and everything after it."""
+    found: dict[str, Path] = {}
+    for spec in params["scorers"]:  # type: ignore[attr-defined]
+        module = sys.modules[type(load_scorer(spec)).__module__]
+        if module.__file__:
+            found[f"module of scorer {spec}"] = Path(module.__file__)
+    return found
+
+
+def score(tables: Tables, scorers: tuple[str, ...]) -> Tables:
     """Fit each scorer on the task inputs (with the human labels) and score every task."""
-    del scorer_code  # part of the stage key only
     inputs = task_inputs(tables, tables["task_feature"])
     labels = task_targets(tables, inputs)
     return {"task_exposure": pl.concat(
@@ -78,19 +91,28 @@ FORECAST_INPUTS = ("task_feature", "task_exposure", "sector_calibration", "task"
                    "consumption_propensity")
 
 
-def calibration(tables: Tables, calibration_file: str | None,
-                calibration_file_sha256: str | None) -> Tables:
+def calibration(tables: Tables, calibration_file: str | None) -> Tables:
     """The sector calibration of the game (with the economy-mode columns of MODEL_SPEC §7.3)
     and a user's override file on top, and the BEA-industry demand calibration behind it."""
-    from exposure.forecast.calibration import load_calibration_override, sector_calibration
-    from exposure.forecast.demand import demand_calibration
+    from exposure.forecast import demand_calibration, load_calibration_override, sector_calibration
 
-    del calibration_file_sha256  # part of the stage key only
     demand = demand_calibration(tables)
     derived = sector_calibration(tables, demand=demand)
     if calibration_file:
         derived = load_calibration_override(calibration_file, base=derived)
     return {"sector_calibration": derived, "demand_calibration": demand}
+
+
+def calibration_override(params: Mapping[str, object]) -> dict[str, Path]:
+    path = params["calibration_file"]
+    return {"calibration file (EXPOSURE_CALIBRATION_FILE)": Path(str(path))} if path else {}
+
+
+def scenario_files(params: Mapping[str, object]) -> dict[str, Path]:
+    from exposure.forecast.io.scenarios import scenario_path
+
+    return {f"scenario {spec}": scenario_path(spec)
+            for spec in params["scenarios"]}  # type: ignore[attr-defined]
 
 
 def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed: int | None,
@@ -110,9 +132,10 @@ def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed
 
 ANALYSIS_STAGES: tuple[Stage, ...] = (
     Stage("features", ("task_feature",), ("exposure.stages", "exposure.features"),
-          func=features, inputs=FEATURE_INPUTS, params=("employment_year",)),
+          func=features, inputs=FEATURE_INPUTS, params=("employment_year", "benchmarks_file"),
+          files=benchmarks_file),
     Stage("score", ("task_exposure",), ("exposure.stages", "exposure.scorers"), func=score,
-          inputs=SCORE_INPUTS, params=("scorers", "scorer_code")),
+          inputs=SCORE_INPUTS, params=("scorers",), files=scorer_modules),
     Stage("rollup", ("occupation_exposure", "headline", "sector_exposure",
                      "major_group_exposure", "area_exposure"),
           ("exposure.stages", "exposure.rollup"), func=rollup, inputs=ROLLUP_INPUTS,
@@ -120,9 +143,9 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
     Stage("calibration", ("sector_calibration", "demand_calibration"),
           ("exposure.stages", "exposure.forecast"),
           func=calibration, inputs=CALIBRATION_INPUTS,
-          params=("calibration_file", "calibration_file_sha256")),
+          params=("calibration_file",), files=calibration_override),
     Stage("forecast", FORECAST_TABLES,
           ("exposure.stages", "exposure.forecast"), func=forecast, inputs=FORECAST_INPUTS,
           params=("scenarios", "draws", "seed", "forecast_ceiling", "runner"),
-          unkeyed=("runner",)),
+          unkeyed=("runner",), files=scenario_files),
 )

@@ -12,22 +12,20 @@ import contextlib
 import glob
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from exposure.errors import ConfigError, WarehouseError
+from exposure.tables import TABLES
 
-# Results that carry a run_id and keep every run; boards read them through `latest_<name>`.
-RUN_RESULTS = ("task_exposure", "occupation_exposure", "sector_exposure",
-               "major_group_exposure", "area_exposure", "headline", "sector_calibration",
-               "sector_equilibrium", "displacement_forecast", "displacement_total", "macro_check",
-               "labour_market_forecast", "forecast_scenario", "forecast_sensitivity",
-               "change_summary")
-# Tables that accumulate across runs: a new build copies their rows from the published file.
-HISTORY_TABLES = ("run", "stage_run", "source_file", "data_check", *RUN_RESULTS)
+# From the table registry: results that carry a run_id and keep every run (boards read them
+# through `latest_<name>`), and every table whose rows accumulate across runs (a new build
+# copies their rows from the published file).
+RUN_RESULTS = tuple(t.name for t in TABLES if t.result)
+HISTORY_TABLES = tuple(t.name for t in TABLES if t.history)
 
 
 # Users' SQL runs on these connections (`exposure query`, the board commands), so it may
@@ -100,14 +98,26 @@ def _copy_history(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
         con.execute("DETACH previous")
 
 
-def create_latest_views(con: duckdb.DuckDBPyConnection) -> None:
-    """`latest_<table>`: the rows of the newest run that produced each result table."""
+def create_latest_views(con: duckdb.DuckDBPyConnection,
+                        complete: Sequence[str] = ()) -> None:
+    """`latest_<table>`: the rows of the newest *complete* run that produced each result table
+    — a run whose `stages` include every stage named in ``complete`` (a full refresh) — or,
+    while no complete run has rows there, of the newest run that did.
+
+    So a researcher's `exposure rollup --scorer X` or a one-scenario `exposure forecast` is
+    kept under its run id without moving what the boards read.
+    """
     present = table_names(con)
+    wanted = ", ".join(f"'{name}'" for name in complete)
+    complete_runs = ("SELECT run_id FROM run WHERE "
+                     f"list_has_all(string_split(stages, ','), [{wanted}]::VARCHAR[])"
+                     if complete and "run" in present else "SELECT NULL")
     for name in RUN_RESULTS:
         if name in present:
             con.execute(
                 f'CREATE OR REPLACE VIEW "latest_{name}" AS SELECT * FROM "{name}" '
-                f'WHERE run_id = (SELECT max(run_id) FROM "{name}")'
+                f'WHERE run_id = coalesce((SELECT max(run_id) FROM "{name}" WHERE run_id IN '
+                f'({complete_runs})), (SELECT max(run_id) FROM "{name}"))'
             )
 
 
@@ -161,14 +171,16 @@ def publish(
     target: Path,
     tables: Mapping[str, pl.DataFrame],
     history: Mapping[str, pl.DataFrame] | None = None,
+    complete: Sequence[str] = (),
 ) -> None:
-    """Build a new warehouse holding `tables` (replaced) and `history` (appended), publish it."""
+    """Build a new warehouse holding `tables` (replaced) and `history` (appended), publish it
+    (``complete``: the stages of a complete run, see `create_latest_views`)."""
     with building(target) as con:
         for name, frame in tables.items():
             write_table(con, name, frame)
         for name, frame in (history or {}).items():
             append_table(con, name, frame)
-        create_latest_views(con)
+        create_latest_views(con, complete)
 
 
 def _refused(exc: duckdb.Error) -> bool:

@@ -14,12 +14,22 @@ from exposure.settings import Settings, default_raw_dir
 from exposure.sources.base import IngestContext
 
 RAW_DIR = Path(os.environ.get("EXPOSURE_RAW_DIR", default_raw_dir()))
+# Fixtures that run a whole ingest or refresh of the mirror: tests that use them are `slow`
+# (left out by `make test-fast`).
+SLOW_FIXTURES = {"ingested", "refreshed", "forecast_suite"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     if not (RAW_DIR / "onet_29_2").is_dir():
-        pytest.fail(f"the raw directory {RAW_DIR} lacks the public files; set EXPOSURE_RAW_DIR")
+        pytest.skip(f"the raw directory {RAW_DIR} lacks the public files (O*NET, BLS, ...): "
+                    "set EXPOSURE_RAW_DIR to a copy of the data mirror to run this test")
     return RAW_DIR
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from exposure.forecast.anchors import ANCHORS, ENTRY_LEVEL_DEFINITION, model_equivalents
+from exposure.forecast.io.anchors import ANCHORS, ENTRY_LEVEL_DEFINITION, model_equivalents
 from tests import forecast_warehouse as fw
 
 

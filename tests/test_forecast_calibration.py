@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from exposure.errors import InputError
-from exposure.forecast.baseline import baseline_employment, sector_shares
-from exposure.forecast.calibration import (
+from exposure.forecast.io.baseline import baseline_employment, sector_shares
+from exposure.forecast.io.calibration import (
     DEFAULTS,
     ETA,
     LAM_TOT,
@@ -19,7 +19,7 @@ from exposure.forecast.calibration import (
     load_calibration_override,
     sector_calibration,
 )
-from exposure.forecast.sector_calibration import effective_firms
+from exposure.forecast.model.concentration import effective_firms
 from exposure.sources.oews import SECTORS
 
 YEARS = range(2025, 2036)

@@ -6,10 +6,14 @@ the code computes them from its inputs.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import polars as pl
 import pytest
 
-from exposure.forecast import capability as C
+from exposure.features.components import manual_intensity
+from exposure.forecast.model import capability as C
 
 RNG_SEED = 20250201
 DEFAULT = C.CapabilityParams()
@@ -109,9 +113,18 @@ def test_job_zone_minutes_and_task_time_override() -> None:
 
 
 def test_manual_intensity_is_hands_times_not_computers() -> None:
-    assert C.manual_intensity(1.0, 0.0) == 1.0
-    assert C.manual_intensity(0.8, 0.25) == pytest.approx(0.6)
-    assert C.manual_intensity(0.0, 0.3) == 0.0
+    # m_i = pr(hands)·(1 − pr(computers)) where the pipeline computes it (task features), on
+    # three occupations of equal employment whose percentile ranks are 1/6, 1/2 and 5/6
+    occ = ["A", "B", "C"]
+    x = SimpleNamespace(
+        occupations=pl.DataFrame({"onet_soc_code": occ, "employment": [1.0, 1.0, 1.0]}),
+        measures=pl.DataFrame({"onet_soc_code": occ, "wc_hands": [0.9, 0.1, 0.5],
+                               "wa_computers": [0.1, 0.9, 0.5]}),
+        tasks=pl.DataFrame({"task_id": [1, 2, 3], "weight": [1.0, 1.0, 1.0]}),
+        activity=pl.DataFrame({"task_id": [1, 2, 3], "onet_soc_code": occ,
+                               "physical": [0.0, 0.0, 0.0], "digital": [0.0, 0.0, 0.0]}))
+    got = dict(manual_intensity(x).iter_rows())
+    assert got == pytest.approx({"A": 5 / 6 * (1 - 1 / 6), "B": 1 / 6 * (1 - 5 / 6), "C": 0.25})
 
 
 def test_manual_ceiling_below_half_means_never_capable() -> None:
@@ -126,7 +139,8 @@ def test_closed_form_t_cap_matches_monthly_grid() -> None:
     t_cap = C.capability_year(**tasks)
     grid = T0 + np.arange(-30 * 12, 60 * 12 + 1) / 12.0
     p = C.success_probability(grid[:, None], **tasks).T
-    on_grid = C.first_time_at_least(grid, p, 0.5)
+    reached = p >= 0.5  # the first month of the grid with p ≥ ½, +∞ where there is none
+    on_grid = np.where(reached.any(axis=1), grid[np.argmax(reached, axis=1)], np.inf)
     inside = np.isfinite(t_cap) & (t_cap > grid[0]) & (t_cap < grid[-1])
     assert inside.sum() > 500
     # the grid answer is the first month at or after the exact crossing

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from exposure.errors import InputError
-from exposure.forecast.calibration import N_CAP, load_calibration_override
-from exposure.forecast.demand import consumption_propensity, domestic_value_added
-from exposure.forecast.industry_firms import DEFAULTS, naics_prefixes
-from exposure.forecast.sector_demand import COLUMNS, sector_demand
+from exposure.forecast.io.calibration import N_CAP, load_calibration_override
+from exposure.forecast.io.demand import consumption_propensity, domestic_value_added
+from exposure.forecast.io.industry_firms import DEFAULTS, naics_prefixes
+from exposure.forecast.io.sector_demand import COLUMNS, sector_demand
 from exposure.sources.oews import SECTORS
 from exposure.stages import calibration
 
@@ -22,7 +22,7 @@ GOVERNMENT_GENERAL = ("GFGD", "GFGN", "GSLG")
 
 @pytest.fixture(scope="module")
 def stage(reference_tables: dict) -> dict[str, pl.DataFrame]:
-    return calibration(reference_tables, None, None)
+    return calibration(reference_tables, None)
 
 
 @pytest.fixture(scope="module")

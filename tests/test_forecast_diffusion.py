@@ -1,18 +1,23 @@
 """Deployment gate, Bass diffusion and data dynamics (MODEL_SPEC §2.3-§2.4).
 
 Every invariant of §2 that involves diffusion is its own test. The published figures (6.19 yr,
-0.33, 0.81, 39.4%) are checks only; the code computes them from p and q.
+0.33, 0.81, 39.4%) are checks only; the code computes them from p and q. The data dynamics are
+checked where the engine applies them, `montecarlo.data_erosion` and the capability kernel.
 """
 
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from scipy.special import logit
 
-from exposure.forecast import capability as C
-from exposure.forecast import diffusion as D
+from exposure.forecast.model import capability as C
+from exposure.forecast.model import diffusion as D
+from exposure.forecast.simulation import kernels as K
+from exposure.forecast.simulation.montecarlo import data_erosion
 
 RNG_SEED = 20250201
 CAP = C.CapabilityParams()
@@ -40,11 +45,22 @@ def _automation_path(
     cbi: float = 0.0,
     t_game: np.ndarray | float = -np.inf,
 ) -> np.ndarray:
-    """§2 chain: t_cap → t_eval → t_act → F(t − t_act), years × tasks."""
+    """§2 chain: t_cap → t_eval → t_act = max(t_eval, t_game) → F(t − t_act) with q_i, years ×
+    tasks (the engine finds t_act with `kernels.cost_crossing` from t_eval)."""
     t_cap = C.capability_year(tasks["h_minutes"], tasks["da"], tasks["v"], tasks["m"], cap)
     t_eval = D.deployment_year(t_cap, tasks["v"], tasks["g"], cbi, dif)
-    t_act = D.activation_year(t_eval, t_game)
-    return D.adoption_share(YEARS[:, None], t_act, tasks["f2f"], dif)
+    t_act = np.maximum(t_eval, t_game)
+    q_i = D.social_imitation(dif.bass_q, tasks["f2f"], dif.f_soc)
+    return D.bass_cdf(YEARS[:, None] - t_act, dif.bass_p, q_i)
+
+
+def _erosion(tasks: dict[str, np.ndarray], exposure: float = 1.0, cbi: float = 0.0,
+             t_end: float = 2035.5) -> np.ndarray:
+    """The engine's §2.4 erosion rate e_i of each task's data stock over [t0, t_end]."""
+    arrays = SimpleNamespace(h_minutes=tasks["h_minutes"], da=tasks["da"], v=tasks["v"],
+                             m=tasks["m"], g=tasks["g"],
+                             exposure=np.full(tasks["da"].size, exposure))
+    return data_erosion(arrays, SimpleNamespace(capability=CAP, diffusion=DIF, cbi=cbi), t_end)
 
 
 # ------------------------------------------------------------------ §2 invariants
@@ -70,7 +86,6 @@ def test_invariant_f_peaks_at_ln_q_over_p_over_p_plus_q() -> None:
     peak_numeric = u[np.argmax(np.diff(D.bass_cdf(u, 0.03, 0.38)))]  # from F alone
     assert peak_numeric == pytest.approx(np.log(0.38 / 0.03) / 0.41, abs=1e-3)
     assert round(float(peak_numeric), 2) == 6.19
-    assert D.bass_peak_time(0.03, 0.38) == pytest.approx(peak_numeric, abs=1e-3)
 
 
 def test_invariant_pure_horizon_times_bass_when_da_v_g_switched_off() -> None:
@@ -129,17 +144,12 @@ def test_bass_is_non_decreasing_and_tends_to_one() -> None:
     assert f[-1] == pytest.approx(1.0, abs=1e-12)
 
 
-def test_bass_density_is_derivative_of_cdf() -> None:
-    u = np.linspace(0.01, 30.0, 3001)
-    h = 1e-6
-    numeric = (D.bass_cdf(u + h) - D.bass_cdf(u - h)) / (2 * h)
-    np.testing.assert_allclose(D.bass_density(u), numeric, rtol=1e-6, atol=1e-9)
-
-
 def test_peak_is_at_zero_when_imitation_does_not_exceed_innovation() -> None:
-    assert D.bass_peak_time(0.3, 0.1) == 0.0
-    u = np.linspace(0.01, 10.0, 1000)  # u > 0: F starts at 0, so F' is 0 for u ≤ 0
-    assert np.all(np.diff(D.bass_density(u, 0.3, 0.1)) < 0.0)
+    # q ≤ p: adoption is fastest at once (u = 0; F' is 0 for u < 0), its increments only shrink
+    u = np.linspace(0.0, 10.0, 1001)
+    increments = np.diff(D.bass_cdf(u, 0.3, 0.1))
+    assert np.argmax(increments) == 0
+    assert np.all(np.diff(increments) < 0.0)
 
 
 def test_social_frictions_slow_imitation() -> None:
@@ -147,7 +157,7 @@ def test_social_frictions_slow_imitation() -> None:
     q_i = D.social_imitation(0.38, f2f, 0.5)
     np.testing.assert_allclose(q_i, 0.38 * (1.0 - 0.5 * f2f))
     assert np.all(np.diff(q_i) < 0.0)
-    later = D.adoption_share(2030.0, 2025.0, f2f)
+    later = D.bass_cdf(5.0, DIF.bass_p, D.social_imitation(DIF.bass_q, f2f, DIF.f_soc))
     assert np.all(np.diff(later) < 0.0)
 
 
@@ -181,14 +191,6 @@ def test_raising_v_never_delays_deployment() -> None:
     assert np.all(D.deployment_year(t_cap_up, v_up, tasks["g"], 0.5) <= before)
 
 
-def test_activation_waits_for_both_gate_and_game() -> None:
-    t_eval = np.array([2026.0, 2030.0, np.inf, -np.inf])
-    t_game = np.array([2028.0, 2027.0, 2026.0, 2029.0])
-    np.testing.assert_array_equal(D.activation_year(t_eval, t_game), [2028, 2030, np.inf, 2029])
-    assert D.adoption_share(2040.0, np.inf) == 0.0
-    assert D.adoption_share(2040.0, -np.inf) == 1.0
-
-
 # ------------------------------------------------------------------ §2.4 data dynamics
 
 
@@ -207,40 +209,45 @@ def test_steady_state_is_kept_without_ai() -> None:
     d0 = D.steady_state_stock(hours)
     path = D.data_stock_path(d0, np.repeat(hours[:, None], 10, axis=1))
     np.testing.assert_allclose(path, np.repeat(d0[:, None], 11, axis=1))
-    np.testing.assert_allclose(
-        D.data_availability_path([0.2, 0.5, 0.9], path)[:, -1], [0.2, 0.5, 0.9]
-    )
+    # in the engine: no AI use and nothing withheld, no erosion of DA(t) = DA(0)·D(t)/D(0)
+    assert np.all(_erosion(_random_tasks(), exposure=0.0) == 0.0)
 
 
 def test_ai_takeover_and_withholding_shrink_data_availability() -> None:
     hours = np.ones((1, 10))
     d0 = D.steady_state_stock(1.0)
     s_ai = np.linspace(0.0, 0.9, 10)[None, :]
-    da = [
-        D.data_availability_path(0.8, D.data_stock_path(d0, hours, s_ai, withheld=o))
-        for o in (0.0, 0.3, 0.6)
-    ]
-    assert np.all(np.diff(da[0], axis=-1) <= 0.0) and da[0][0, -1] < 0.8
-    assert np.all(da[1] <= da[0]) and np.all(da[2] <= da[1])
-    assert all(np.all((d >= 0.0) & (d <= 1.0)) for d in da)
+    stocks = [D.data_stock_path(d0, hours, s_ai, withheld=o) for o in (0.0, 0.3, 0.6)]
+    assert np.all(np.diff(stocks[0], axis=-1) <= 0.0) and stocks[0][0, -1] < d0
+    assert np.all(stocks[1] <= stocks[0]) and np.all(stocks[2] <= stocks[1])
+    # in the engine: the yearly rate e_i at which DA falls over the window (§2.4) is positive
+    # where AI takes tasks over, grows with the data withheld (P7: CBI × organised share) and
+    # keeps DA in [0, DA(0)] (0 ≤ e_i·span ≤ 1)
+    tasks = _random_tasks()
+    span = 2035.5 - T0
+    rates = [_erosion(tasks, cbi=c) for c in (0.0, 0.5, 1.0)]
+    assert np.any(rates[0] > 0.0)
+    assert np.all(rates[1] >= rates[0]) and np.all(rates[2] >= rates[1])
+    assert np.any(rates[2] > rates[0])
+    assert all(np.all((r >= 0.0) & (r * span <= 1.0)) for r in rates)
+    assert np.all(_erosion(tasks, exposure=0.0, cbi=1.0) >= 0.0)
 
 
-def test_data_availability_is_capped_at_one_and_handles_empty_stock() -> None:
-    path = np.array([[1.0, 3.0], [0.0, 0.0]])
-    np.testing.assert_allclose(D.data_availability_path([0.9, 0.4], path), [[0.9, 1.0], [0.4, 0.4]])
-
-
-def test_lower_data_availability_delays_capability_on_the_grid() -> None:
-    """§2.4 feeds §2.1: a shrinking DA(t) can only delay the first month with p ≥ ½."""
-    months = T0 + np.arange(0, 121) / 12.0
-    h = np.array([100.0, 400.0, 1500.0])
-    d0 = D.steady_state_stock(np.ones(3))
-    s_ai = np.broadcast_to(np.linspace(0.0, 1.0, 120), (3, 120))
-    stock = D.data_stock_path(d0, np.ones((3, 120)), s_ai)
-    da_t = D.data_availability_path(np.full(3, 0.7), stock)[:, :121]
-    p_dyn = C.success_probability(months, h[:, None], da=da_t)
-    p_fix = C.success_probability(months, h[:, None], da=0.7)
-    t_dyn = C.first_time_at_least(months, p_dyn)
-    t_fix = C.first_time_at_least(months, p_fix)
-    assert np.all(t_dyn >= t_fix)
-    np.testing.assert_allclose(t_fix, C.capability_year(h, da=0.7), atol=1.0 / 12.0)
+def test_lower_data_availability_delays_capability() -> None:
+    """§2.4 feeds §2.1: the engine slows each task's horizon growth after t0 by κ_D·DA_i(0)·e_i
+    doublings a year (`simulate.shared_block`), which can only delay t_cap."""
+    tasks = _random_tasks()
+    b0 = 12.0 / CAP.Td_months
+    b = np.maximum(b0 - CAP.kappa_D * tasks["da"] * _erosion(tasks, cbi=0.5), 0.0)
+    gap0 = (np.log2(CAP.H0_minutes) - np.log2(tasks["h_minutes"])
+            + CAP.kappa_D * (tasks["da"] - 0.5) + CAP.kappa_V * (tasks["v"] - 0.5))
+    half = 0.5 / np.asarray(C.manual_factor(tasks["m"], CAP))  # p = ½ at logistic(β·gap) = half
+    need = np.where(half < 1.0, logit(np.where(half < 1.0, half, 0.5)) / CAP.beta, np.inf)
+    t_fix = K.capability_time(gap0, b0, b0, need, T0)
+    t_dyn = K.capability_time(gap0, b, b0, need, T0)
+    assert np.all(t_dyn >= t_fix) and np.any(t_dyn > t_fix)
+    # without erosion it is §2.1's t_cap
+    ref = np.asarray(C.capability_year(tasks["h_minutes"], tasks["da"], tasks["v"], tasks["m"]))
+    finite = np.isfinite(ref)
+    np.testing.assert_array_equal(np.isinf(t_fix), np.isinf(ref))
+    np.testing.assert_allclose(t_fix[finite], ref[finite], rtol=0.0, atol=1e-9)

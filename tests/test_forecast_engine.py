@@ -16,10 +16,18 @@ import polars as pl
 import pytest
 
 from exposure.features import build_task_features
-from exposure.forecast import kernels as K
-from exposure.forecast.baseline import baseline_employment
-from exposure.forecast.calibration import sector_calibration
-from exposure.forecast.capability import (
+from exposure.forecast.engine import (
+    TABLES,
+    _centre_setup,
+    combine,
+    expected_share,
+    forecast,
+    prepare,
+)
+from exposure.forecast.io.baseline import baseline_employment
+from exposure.forecast.io.calibration import sector_calibration
+from exposure.forecast.io.scenarios import SCENARIO_DIR, load_scenario
+from exposure.forecast.model.capability import (
     CapabilityParams,
     capability_year,
     cost_effective_year,
@@ -27,22 +35,14 @@ from exposure.forecast.capability import (
     saving_rate,
     success_probability,
 )
-from exposure.forecast.diffusion import bass_cdf
-from exposure.forecast.engine import (
-    TABLES,
-    _centre_setup,
-    chunk_ranges,
-    combine,
-    expected_share,
-    forecast,
-    prepare,
-)
-from exposure.forecast.labour import population
-from exposure.forecast.macro import PLAUSIBLE_TFP_BAND_PCT
-from exposure.forecast.montecarlo import draw_generator
-from exposure.forecast.scenarios import SCENARIO_DIR, load_scenario
-from exposure.forecast.simulate import run_chunk
-from exposure.forecast.tasks import task_time_shares
+from exposure.forecast.model.diffusion import bass_cdf
+from exposure.forecast.model.labour import population
+from exposure.forecast.model.macro import PLAUSIBLE_TFP_BAND_PCT
+from exposure.forecast.runners import chunk_ranges
+from exposure.forecast.simulation import kernels as K
+from exposure.forecast.simulation.montecarlo import draw_generator
+from exposure.forecast.simulation.simulate import run_chunk
+from exposure.forecast.simulation.tasks import task_time_shares
 
 DRAWS = 40
 SEED = 20250501
@@ -167,6 +167,17 @@ def test_chunks_run_anywhere_in_any_order_combine_identically(small, reference_t
     out = combine(prep, chunks, reference_tables)
     for name, frame in small().items():
         assert frame.equals(out[name]), name
+
+
+def test_the_package_exports_the_public_api() -> None:
+    import exposure.forecast as api
+
+    assert api.forecast is forecast and api.prepare is prepare and api.combine is combine
+    assert api.chunk_ranges is chunk_ranges and api.TABLES == TABLES
+    for name in api.__all__:
+        assert getattr(api, name) is not None
+    with pytest.raises(AttributeError):
+        api.no_such_name  # noqa: B018
 
 
 def test_draws_are_seeded_by_spawned_seed_sequences() -> None:
@@ -355,7 +366,7 @@ def test_expected_adopted_share_at_the_centres_equals_a10(reference_tables: dict
 
 
 def _of_draws(prep) -> np.ndarray:
-    from exposure.forecast.montecarlo import draw_uniforms
+    from exposure.forecast.simulation.montecarlo import draw_uniforms
     un = draw_uniforms(SEED, 0, 200, 1)
     return prep.setups[0].value("a10", un.of("a10"), cap=prep.mu_of.a10_cap)
 
@@ -508,6 +519,30 @@ def test_kernel_cost_crossings_match_the_bisection(tasks: dict) -> None:
                                 *args)
     assert np.allclose(refined, reference(higher, pair), rtol=0, atol=1e-8)
     assert np.all(refined >= got)
+
+
+def test_kernel_activation_waits_for_both_gate_and_game(tasks: dict) -> None:
+    """§2.3: t_act = max(t_eval, first t at which the task passes the game threshold); the engine
+    searches the crossing from t_eval on."""
+    t = tasks
+    rng = np.random.default_rng(11)  # the fixture's generator is left to the other tests
+    t_end, kc, x = 2035.5, math.log1p(-0.1), 0.02
+    sig_end = K.saving(t_end, np.log(t["r0"]), kc, t["ln_m"],
+                       t["gap0"] + t["b"] * (t_end - t["t0"]), 1.0, t["t0"], 0.1)
+    sel = np.nonzero(sig_end >= x + 0.04)[0]
+    t_eval = rng.uniform(t["t0"] - 3.0, t_end - 1.0, sel.size)
+    got = K.cost_crossing(t_eval, np.full(sel.size, np.log(0.9 - x)), np.log(t["r0"][sel]),
+                          np.full(sel.size, kc), t["ln_m"][sel], t["gap0"][sel], t["b"][sel],
+                          t["b"][sel], 1.0, t["t0"], t_end)
+    cap = CapabilityParams(Td_months=np.asarray(t["cap"].Td_months)[sel],
+                           kappa_D=np.asarray(t["cap"].kappa_D)[sel],
+                           kappa_V=np.asarray(t["cap"].kappa_V)[sel], beta=1.0)
+    t_game = cost_effective_year(x, t["r0"][sel], t["h"][sel], t["da"][sel], t["v"][sel],
+                                 t["m"][sel], cap)
+    assert np.allclose(got, np.maximum(t_eval, t_game), rtol=0, atol=1e-8)
+    assert np.any(t_game > t_eval + 0.1) and np.any(t_eval > t_game + 0.1)  # both bind
+    # a task never deployable (t_act = +∞) is never adopted, one always deployable (−∞) is
+    assert bass_cdf(2040.0 - np.inf) == 0.0 and bass_cdf(2040.0 + np.inf) == 1.0
 
 
 def test_kernel_bass_increment_matches_bass_cdf(tasks: dict) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exposure.forecast.cost import MU_TOL, grid_for, solve_mu
-from exposure.forecast.labour import income_loss, stock_flow
-from exposure.forecast.montecarlo import inverse_cdf, range_centre, triangle_cdf
-from exposure.forecast.thresholds import Demand, Policy, thresholds
+from exposure.forecast.model.cost import MU_TOL, grid_for, solve_mu
+from exposure.forecast.model.labour import income_loss, stock_flow
+from exposure.forecast.model.thresholds import Demand, Policy, thresholds
+from exposure.forecast.simulation.montecarlo import inverse_cdf, range_centre, triangle_cdf
 
 T0 = 2025.0 + 1.0 / 12.0
 GRID = np.arange(2025, 2036) + 0.5

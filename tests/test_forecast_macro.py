@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exposure.forecast import macro as M
+from exposure.forecast.model import macro as M
 
 
 def test_replication_reproduces_acemoglu_2024() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from exposure.errors import ConfigError
-from exposure.forecast import scenarios as S
-from exposure.forecast.capability import CapabilityParams
-from exposure.forecast.diffusion import DiffusionParams
-from exposure.forecast.montecarlo import Setup
-from exposure.forecast.thresholds import Policy
+from exposure.forecast.io import scenarios as S
+from exposure.forecast.model.capability import CapabilityParams
+from exposure.forecast.model.diffusion import DiffusionParams
+from exposure.forecast.model.thresholds import Policy
+from exposure.forecast.simulation.montecarlo import Setup
 
 IDS = ["P0", "P0-high", *(f"P{i}" for i in range(1, 12))]
 LABELS = ("scenario_id", "title", "description", "points", "fixed")

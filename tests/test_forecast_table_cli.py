@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from exposure.cli import app
 from exposure.errors import ConfigError
-from exposure.forecast.anchors import ENTRY_LEVEL_DEFINITION
+from exposure.forecast.io.anchors import ENTRY_LEVEL_DEFINITION
 from tests import forecast_warehouse as fw
 
 EXPOSURE = str(Path(sys.executable).with_name("exposure"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exposure.forecast.game import (
+from exposure.forecast.model.game import (
     GameParams,
     alpha_coop,
     alpha_nash,

@@ -84,3 +84,21 @@ def test_duckdb_15_cli_opens_the_file_read_only(tmp_path: Path) -> None:
                           "SELECT count(*) AS n FROM t"],
                          capture_output=True, text=True, check=True).stdout
     assert out.split() == ["n", "4"]
+
+
+def test_latest_views_move_only_on_a_complete_run(tmp_path: Path) -> None:
+    target = tmp_path / "w.duckdb"
+
+    def run(run_id: str, stages: str, value: int) -> list[int]:
+        warehouse.publish(target, {}, {
+            "run": pl.DataFrame({"run_id": [run_id], "stages": [stages]}),
+            "headline": pl.DataFrame({"run_id": [run_id], "value": [value]}),
+        }, complete=["ingest", "rollup"])
+        return warehouse.read_frame(target, "SELECT value FROM latest_headline")["value"].to_list()
+
+    assert run("r1", "ingest", 1) == [1]  # no complete run yet: the newest
+    assert run("r2", "ingest,rollup", 2) == [2]
+    assert run("r3", "rollup", 3) == [2]  # a partial run leaves the views alone
+    kept = warehouse.read_frame(target, "SELECT value FROM headline WHERE run_id = 'r3'")
+    assert kept["value"].to_list() == [3]
+    assert run("r4", "rollup,ingest,report", 4) == [4]

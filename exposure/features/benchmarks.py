@@ -24,7 +24,7 @@ BENCHMARKS = PROJECT_ROOT / "data" / "benchmarks.csv"
 COLUMNS = ("code", "title", "value", "source", "note")
 VALUES = (0.5, 1.0)
 CODE = r"^\d{2}-\d{4}(\.\d{2})?$"
-HINT = "correct data/benchmarks.csv (see data/benchmarks.md)"
+HINT = "correct the benchmarks file (EXPOSURE_BENCHMARKS_FILE; see data/benchmarks.md)"
 
 
 def _check(df: pl.DataFrame, bad: pl.Expr, file: str, column: str, problem: str) -> None:

@@ -1,4 +1,4 @@
-"""Displacement forecasts (MODEL_SPEC §2-§7): the public entry point.
+"""Displacement forecasts (MODEL_SPEC §2-§7): the entry point.
 
     from exposure.forecast.engine import forecast
     out = forecast(task_feature, task_scores, tables, ["P0", "P1"], draws=1000, seed=7)
@@ -6,26 +6,27 @@
 
 The work is split so that a scheduler can distribute it:
 
-* :func:`prepare` builds one picklable `simulate.Prepared` per group of scenarios that share
-  capability, cost and diffusion settings (usually one group for the whole run), with the
-  AI-cost level μ(a_10) solved once per group (`cost`);
-* :func:`chunk_ranges` splits the draws into contiguous ranges; each range is one call of
-  `simulate.run_chunk(prepared, start, stop)`, which evaluates every scenario of the group on
-  the same draws (common random numbers) and is independent and seeded per draw;
+* :func:`prepare` builds one picklable `simulation.simulate.Prepared` per group of scenarios
+  that share capability, cost and diffusion settings (usually one group for the whole run),
+  with the AI-cost level μ(a_10) solved once per group (:func:`calibrate`, `model.cost`);
+* `runners.chunk_ranges` splits the draws into contiguous ranges; each range is one call of
+  `simulation.simulate.run_chunk(prepared, start, stop)`, which evaluates every scenario of
+  the group on the same draws (common random numbers) and is independent and seeded per draw;
 * :func:`combine` turns the chunk results (in any order) into the tables.
 
-The result is identical for any split: :func:`forecast` runs the chunks on local threads, a
-Dask runner may run the same calls on workers.
+The result is identical for any split: :func:`forecast` runs the chunks on local threads
+(`runners.local`), a Dask runner (`runners.dask_runner`) may run the same calls on workers.
 
 Readings of MODEL_SPEC where it is silent (details in the module named):
 
 * Time: year y is evaluated at mid-year, t = y + 0.5, against the forecast start t0 = Feb
   2025. Displacement counts adoption *after* t0: a_ij(t) = E_i·[F(t − t_act) − F(t0 −
-  t_act)]; adoption already under way at t0 is in the baseline (`simulate`).
-* Game: economy mode by default (§7.3), thresholds and policies in `thresholds`.
-* Draws and common random numbers: `montecarlo`; AI cost: `cost`; labour market: `labour`.
-* Tasks: time shares, crosswalk split, exposure ceiling and feature gaps (`tasks`);
-  baseline path (`baseline`); sector calibration (`calibration`).
+  t_act)]; adoption already under way at t0 is in the baseline (`simulation.simulate`).
+* Game: economy mode by default (§7.3), thresholds and policies in `model.thresholds`.
+* Draws and common random numbers: `simulation.montecarlo`; AI cost: `model.cost`; labour
+  market: `model.labour`.
+* Tasks: time shares, crosswalk split, exposure ceiling and feature gaps
+  (`simulation.tasks`); baseline path (`io.baseline`); sector calibration (`io.calibration`).
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ import polars as pl
 from scipy.interpolate import PchipInterpolator
 
 from exposure.errors import ConfigError
-from exposure.forecast.baseline import baseline_employment
-from exposure.forecast.calibration import check_calibration, sector_calibration
-from exposure.forecast.capability import manual_factor
-from exposure.forecast.cost import (
+from exposure.forecast.io.baseline import baseline_employment
+from exposure.forecast.io.calibration import check_calibration, sector_calibration
+from exposure.forecast.io.outcomes import scenario_tables, sensitivity_frame
+from exposure.forecast.io.scenarios import Scenario, load_scenario, scenario_path
+from exposure.forecast.model.capability import manual_factor
+from exposure.forecast.model.cost import (
     CAP_SHARE,
     LEVEL_GRID,
     Calibration,
@@ -54,23 +57,20 @@ from exposure.forecast.cost import (
     grid_for,
     solve_mu,
 )
-from exposure.forecast.diffusion import deployment_year, social_imitation
-from exposure.forecast.labour import population
-from exposure.forecast.montecarlo import DRAWN, Setup, Uniforms, data_erosion
-from exposure.forecast.outcomes import scenario_tables, sensitivity_frame
-from exposure.forecast.scenarios import SCENARIO_DIR, Scenario, load_scenario
-from exposure.forecast.simulate import (
+from exposure.forecast.model.diffusion import deployment_year, social_imitation
+from exposure.forecast.model.labour import population
+from exposure.forecast.model.thresholds import Demand, Policy
+from exposure.forecast.runners.local import CHUNK_SIZE, run_local
+from exposure.forecast.simulation.montecarlo import DRAWN, Setup, Uniforms, data_erosion
+from exposure.forecast.simulation.simulate import (
     ChunkResult,
     Prepared,
     _evaluate,
-    run_chunk,
     shared_block,
     shared_params,
 )
-from exposure.forecast.thresholds import Demand, Policy
 
 YEARS = range(2025, 2036)
-CHUNK_SIZE = 25
 SENSITIVITY_DRAWS = 20
 CALIBRATION_ID = "__p0_centre__"
 TABLES = ("displacement_forecast", "displacement_total", "sector_equilibrium", "macro_check",
@@ -82,14 +82,7 @@ def resolve_scenario(scenario: Scenario | str | Path) -> Scenario:
     """A Scenario from itself, a scenario id of `data/scenarios` ('P0') or a TOML path."""
     if isinstance(scenario, Scenario):
         return scenario
-    path = Path(scenario)
-    if path.suffix != ".toml":
-        path = SCENARIO_DIR / f"{scenario}.toml"
-    if not path.is_file():
-        raise ConfigError(f"no scenario '{scenario}'",
-                          f"use an id of {SCENARIO_DIR} (P0-P11, P0-high) or a path to a "
-                          ".toml file")
-    return load_scenario(path)
+    return load_scenario(scenario_path(scenario))
 
 
 def demand_arrays(calibration: pl.DataFrame) -> dict[str, Demand]:
@@ -252,30 +245,12 @@ def prepare(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
                               "mode, but the sector calibration lacks its columns (lam_k, "
                               "n_firms_k, internalised, lam_domestic_total)",
                               "use the derived calibration or set [game] mode = \"sector\"")
-    from exposure.forecast.tasks import task_arrays
+    from exposure.forecast.simulation.tasks import task_arrays
 
     ta = task_arrays(task_feature, task_scores, tables, base)
     total_bill = float((ta.baseline[:, -1] * ta.cell_wage).sum())
     solved: dict[tuple, Calibration] = {}
     return [_group(g, ta, modes, t_grid, total_bill, solved) for g in _groups(setups)]
-
-
-def chunk_ranges(draws: int, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
-    """Contiguous draw ranges [start, stop) of at most ``chunk_size`` draws."""
-    if draws < 1 or chunk_size < 1:
-        raise ConfigError("draws and chunk size must be at least 1", "pass positive numbers")
-    return [(s, min(s + chunk_size, draws)) for s in range(0, draws, chunk_size)]
-
-
-def run_local(prep: Prepared, draws: int, chunk_size: int = CHUNK_SIZE,
-              workers: int | None = None) -> list[ChunkResult]:
-    """Every chunk on a local thread pool (numpy releases the GIL in its array loops)."""
-    ranges = chunk_ranges(draws, chunk_size)
-    workers = workers or min(len(ranges), os.cpu_count() or 1)
-    if workers == 1:
-        return [run_chunk(prep, a, b) for a, b in ranges]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda r: run_chunk(prep, *r), ranges))
 
 
 def combine(prep: Prepared, chunks: Sequence[ChunkResult], tables: dict[str, pl.DataFrame],
@@ -307,7 +282,7 @@ def sensitivity(prep: Prepared, draws: int = SENSITIVITY_DRAWS,
     p0 = next((s for s in prep.setups if s.scenario_id == "P0"), None)
     if p0 is None:
         return sensitivity_frame([])
-    from exposure.forecast.montecarlo import draw_uniforms
+    from exposure.forecast.simulation.montecarlo import draw_uniforms
 
     un = draw_uniforms(p0.seed, 0, draws, prep.tasks.n_tasks)
     centre = p0.at_centre()
@@ -370,17 +345,14 @@ def forecast(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
 
 
 __all__ = [
-    "CHUNK_SIZE",
     "TABLES",
     "YEARS",
     "adopted_at",
     "calibrate",
-    "chunk_ranges",
     "combine",
     "expected_share",
     "forecast",
     "prepare",
     "resolve_scenario",
-    "run_local",
     "sensitivity",
 ]

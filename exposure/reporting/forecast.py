@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from exposure.forecast.anchors import (
+from exposure.forecast import (
     ANCHORS,
     ENTRY_LEVEL_DEFINITION,
     EQUIVALENTS,

@@ -13,7 +13,6 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 FloatOrArray = float | FloatArray
-BoolOrArray = bool | NDArray[np.bool_]
 
 # 64 halvings shrink a unit bracket below 1e-19, finer than float64 spacing on [0, 1].
 BISECT_ITERS = 64
@@ -69,7 +68,6 @@ def root_on_unit_interval(fun: Callable[[FloatArray], FloatArray]) -> FloatOrArr
 
 __all__ = [
     "BISECT_ITERS",
-    "BoolOrArray",
     "FloatArray",
     "FloatOrArray",
     "bisect_boundary",

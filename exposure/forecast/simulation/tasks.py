@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from exposure.forecast.capability import human_minutes
+from exposure.forecast.model.capability import human_minutes
 from exposure.sources.oews import SECTORS
 
 TYPE_WEIGHTS = {"Core": 2.0, "Supplemental": 1.0}

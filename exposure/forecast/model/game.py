@@ -1,25 +1,23 @@
-"""The AI layoff-trap game by sector, primitives (MODEL_SPEC §3.1-§3.3), as pure numpy.
+"""The AI layoff-trap game by sector, primitives (MODEL_SPEC §3.1-§3.2), as pure numpy.
 
 Every function accepts floats or numpy arrays and broadcasts them, so one call can cover all
 sectors and all Monte-Carlo draws at once. Nothing here reads data or keeps state.
 
-The game is split by responsibility over three modules:
-
-* this one: the profit function of §3.1, the numeric best response, the closed forms of §3.2
-  (Nash, cooperative, wedge, Pigouvian tax, activation, planner, coalition) and the
-  frictionless Prisoner's Dilemma of §3.3;
-* :mod:`exposure.forecast.game_extensions`: §3.4 Red Queen, §3.5 wage adjustment, §3.6 worker
-  equity;
-* :mod:`exposure.forecast.sector_calibration`: §3.7 heterogeneous-task thresholds and the
-  sector automation share, §3.8 effective firms and economy mode.
+This is the structural game the forecast's thresholds are derived from: the profit function
+of §3.1 (with §3.4's output φ per automated task and §6 P2's capital tax), the numeric best
+response, and the closed forms of §3.2 (Nash, cooperative, wedge, Pigouvian tax). The engine
+does not call it: it applies the same game per wage dollar and per task (§3.7) in
+:mod:`exposure.forecast.model.thresholds`, with §3.4 Red Queen, §3.5 wage adjustment, §3.6
+worker equity, the planner, coalitions and economy mode; the tests pin those thresholds to
+this module. §3.8's effective number of firms is in :mod:`exposure.forecast.model.concentration`.
 
 Two kinds of signature are used on purpose:
 
 * the closed forms take the primitives they need (``s``, ``ell``, ``k``, ``N``, ...) as plain
   arguments, because the pipeline has those per sector and per draw;
-* the structural pieces (the profit function, the numeric best response, the Red Queen
-  extension and the numeric tax) take a :class:`GameParams`, because they need all the
-  primitives at once (w, c, k, λ, η, N, τ, A, L).
+* the structural pieces (the profit function and the numeric best response) take a
+  :class:`GameParams`, because they need all the primitives at once (w, c, k, λ, η, N, τ, A,
+  L).
 
 Notation follows the spec: ``s = w - c`` is the saving per automated task, ``ell = λ(1-η)w`` the
 demand lost per automated task, ``N`` the (possibly non-integer, effective) number of firms,
@@ -33,13 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from exposure.forecast._numeric import (
-    BoolOrArray,
-    FloatOrArray,
-    clip01,
-    f64,
-    root_on_unit_interval,
-)
+from exposure.forecast.model._numeric import FloatOrArray, clip01, f64, root_on_unit_interval
 
 # Complex-step width: the derivative Im f(x + ih)/h has no subtractive cancellation, so it is
 # exact to rounding for any tiny h (Squire & Trapp 1998).
@@ -58,7 +50,8 @@ class GameParams:
     Fields may be floats or numpy arrays that broadcast together (sectors × draws).
     Defaults are the paper's illustrative case (§3.8: w = 1, c = .3, k = 1, λ = .5, η = .3,
     N = 7) plus A = 0.1 and L = 1, which the spec leaves open and which reproduce the §3.4 Red
-    Queen table (see :mod:`exposure.forecast.game_extensions`).
+    Queen table (0.300, 0.364, 0.407, 0.460, 0.510 at c = 0.5; an [A] reading: any A/(NL) in
+    roughly [0.0142, 0.0152] reproduces it, A = 0 does not).
 
     Attributes:
         w: wage per task position (normalised to 1 in the game).
@@ -227,128 +220,22 @@ def pigouvian_tax(ell: ArrayLike, N: ArrayLike) -> FloatOrArray:
     """Pigouvian per-task tax ``τ* = ℓ(1 − 1/N)`` (§3.2).
 
     It charges each firm the demand loss it does not internalise, so the Nash FOC becomes the
-    joint one. With the clipping of :func:`alpha_nash` it restores α_CO at the corners too, but
-    it need not be the smallest such tax there; see :func:`restoring_tax_numeric`.
+    joint one. With the clipping of :func:`alpha_nash` it restores α_CO at the corners too,
+    though it need not be the smallest tax that does there.
     """
     return f64(ell) * (1.0 - 1.0 / f64(N))
 
 
-def activation_threshold(s: ArrayLike, ell: ArrayLike) -> FloatOrArray:
-    """Activation threshold ``N* = ℓ/s``: α_NE > 0 iff N > N* (§3.2, τ = 0).
-
-    Where s ≤ 0 automation never pays, so N* = +∞.
-    """
-    s_, ell_ = np.broadcast_arrays(f64(s), f64(ell))
-    safe = np.where(s_ > 0.0, s_, 1.0)
-    return np.where(s_ > 0.0, ell_ / safe, np.inf)[()]
-
-
-def alpha_planner(
-    s: ArrayLike, ell: ArrayLike, k: ArrayLike, lam: ArrayLike, mu: ArrayLike
-) -> FloatOrArray:
-    """Planner's share with weight μ on workers (§3.2, Prop 2), clipped to [0, 1].
-
-    ``α_SP = (s − ℓ)/k − μℓ/(λ(1−μ)k)``. ℓ/λ = (1−η)w is the income a displaced worker loses,
-    weighted μ/(1−μ) against profits. μ = 0 gives α_CO; μ → 1 gives 0 (when ℓ > 0).
-    """
-    mu_ = f64(mu)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        raw = (f64(s) - f64(ell)) / f64(k) - mu_ * f64(ell) / (f64(lam) * (1.0 - mu_) * f64(k))
-    return clip01(raw)
-
-
-def welfare_loss(
-    s: ArrayLike,
-    ell: ArrayLike,
-    k: ArrayLike,
-    N: ArrayLike,
-    L: ArrayLike,
-    lam: ArrayLike,
-    mu: ArrayLike,
-    tau: ArrayLike = 0.0,
-) -> FloatOrArray:
-    """Welfare loss of the Nash outcome, ``(1−μ)(NLk/2)(α_NE − α_SP)²`` (§3.2, Prop 2).
-
-    Welfare is quadratic in the common α with curvature (1−μ)NLk, so the loss from playing
-    α_NE instead of the planner's α_SP is half the curvature times the squared gap.
-    """
-    gap = alpha_nash(s, ell, k, N, tau) - alpha_planner(s, ell, k, lam, mu)
-    return (1.0 - f64(mu)) * 0.5 * f64(N) * f64(L) * f64(k) * gap * gap
-
-
-def alpha_coalition(
-    s: ArrayLike, ell: ArrayLike, k: ArrayLike, N: ArrayLike, M: ArrayLike
-) -> FloatOrArray:
-    """Share chosen by a coalition of M firms, ``α_M = clip((s − ℓM/N)/k)`` (§3.2, Prop 4).
-
-    The coalition internalises the demand loss of its M members. M = 1 gives α_NE and M = N
-    gives α_CO. It is not self-enforcing: see :func:`coalition_deviation_gain`.
-    """
-    return clip01((f64(s) - f64(ell) * f64(M) / f64(N)) / f64(k))
-
-
-def coalition_deviation_gain(g: GameParams, M: ArrayLike) -> FloatOrArray:
-    """A coalition member's profit gain from deviating to its best response (§3.2, Prop 4).
-
-    The other M − 1 members keep α_M and the N − M outsiders play α_NE. The deviator plays its
-    dominant strategy α_NE, so the gain is ``π_i(α_NE, ᾱ_−i) − π_i(α_M, ᾱ_−i)``, which in the
-    interior equals (Lk/2)(α_NE − α_M)² > 0 whenever ℓ > 0 and 1 < M: the coalition is not
-    self-enforcing. Computed from :func:`profit`, not from that closed form.
-    """
-    s, ell, k, N = g.s, g.ell, f64(g.k), f64(g.N)
-    a_m = alpha_coalition(s, ell, k, N, M)
-    a_ne = alpha_nash(s, ell, k, N, g.tau)
-    n_rivals = np.maximum(N - 1.0, 1.0)  # N = 1: no rivals, their mean is irrelevant
-    rivals = ((f64(M) - 1.0) * a_m + (N - f64(M)) * a_ne) / n_rivals
-    return profit(a_ne, rivals, g) - profit(a_m, rivals, g)
-
-
-# ---------------------------------------------------------------------------------------------
-# §3.3 frictionless limit: Prisoner's Dilemma
-# ---------------------------------------------------------------------------------------------
-
-
-def is_prisoners_dilemma(s: ArrayLike, ell: ArrayLike, N: ArrayLike) -> BoolOrArray:
-    """Frictionless (k → 0) Prisoner's Dilemma condition ``ℓ/N < s < ℓ`` (§3.3).
-
-    α_i = 1 is dominant iff s > ℓ/N, and joint profit falls with α iff s < ℓ; both together
-    make everyone automate although all-restrain beats all-automate.
-    """
-    s_, ell_ = f64(s), f64(ell)
-    return ((ell_ / f64(N) < s_) & (s_ < ell_))[()]
-
-
-def pd_payoffs_n2(
-    s: ArrayLike, ell: ArrayLike
-) -> tuple[FloatOrArray, FloatOrArray, FloatOrArray, FloatOrArray]:
-    """N = 2 frictionless payoffs per task position, relative to all-restrain (§3.3).
-
-    Returns ``(T, R, P, S) = (s − ℓ/2, 0, s − ℓ, −ℓ/2)``: Temptation (automate while the rival
-    restrains), Reward (both restrain), Punishment (both automate), Sucker (restrain while the
-    rival automates). Each firm bears half the demand loss of every automated task.
-    T > R > P > S holds exactly when ℓ/2 < s < ℓ.
-    """
-    s_, ell_ = f64(s), f64(ell)
-    return s_ - ell_ / 2.0, np.zeros_like(s_ + ell_)[()], s_ - ell_, -ell_ / 2.0
-
-
 __all__ = [
     "GameParams",
-    "activation_threshold",
-    "alpha_coalition",
     "alpha_coop",
     "alpha_nash",
-    "alpha_planner",
     "best_response",
-    "coalition_deviation_gain",
     "demand",
     "demand_loss",
-    "is_prisoners_dilemma",
     "marginal_profit",
-    "pd_payoffs_n2",
     "pigouvian_tax",
     "profit",
     "saving",
     "wedge",
-    "welfare_loss",
 ]

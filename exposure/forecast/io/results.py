@@ -35,15 +35,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import polars as pl
 
-from exposure.forecast.macro import (
+from exposure.forecast.model.macro import (
     PLAUSIBLE_PI_BAR,
     PLAUSIBLE_TFP_BAND_PCT,
     AcemogluInputs,
     bottom_up,
     replicate_acemoglu,
 )
-from exposure.forecast.montecarlo import Setup
-from exposure.forecast.simulate import Prepared, ScenarioChunk
+from exposure.forecast.simulation.montecarlo import Setup
+from exposure.forecast.simulation.simulate import Prepared, ScenarioChunk
 
 SORT_BLOCK = 2048  # rows per sort block: a few MB, cache-friendly
 QUANTILES = (0.1, 0.5, 0.9)

@@ -40,10 +40,10 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.special import logit
 
-from exposure.forecast import kernels as K
-from exposure.forecast.montecarlo import Setup, Uniforms
-from exposure.forecast.tasks import TaskArrays
-from exposure.forecast.thresholds import Demand, Thresholds, thresholds
+from exposure.forecast.model.thresholds import Demand, Thresholds, thresholds
+from exposure.forecast.simulation import kernels as K
+from exposure.forecast.simulation.montecarlo import Setup, Uniforms
+from exposure.forecast.simulation.tasks import TaskArrays
 
 # Pairs activating more than this many years before t0 are fully adopted before the window.
 FLOOR_YEARS = 100.0
@@ -452,7 +452,7 @@ def _retraining(prep: Prepared, setup: Setup, block: Block, un: Uniforms, sp: Sh
 
 def run_chunk(prep: Prepared, start: int, stop: int) -> ChunkResult:
     """Simulate draws [start, stop) of every scenario of ``prep`` (see the module docstring)."""
-    from exposure.forecast.montecarlo import draw_uniforms
+    from exposure.forecast.simulation.montecarlo import draw_uniforms
 
     lead = prep.setups[0]
     un = draw_uniforms(lead.seed, start, stop, prep.tasks.n_tasks)

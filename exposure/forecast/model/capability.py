@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, logit
 
-from exposure.forecast._numeric import FloatArray, FloatOrArray, bisect_boundary, f64
+from exposure.forecast.model._numeric import FloatArray, FloatOrArray, bisect_boundary, f64
 
 # Job Zone 1-5 → typical human minutes per task when no task time is given. [A]
 JOB_ZONE_MINUTES: tuple[float, ...] = (15.0, 30.0, 60.0, 120.0, 240.0)
@@ -81,11 +81,6 @@ def human_minutes(job_zone: ArrayLike, task_minutes: ArrayLike | None = None) ->
         return by_zone[()]
     tm = f64(task_minutes)
     return np.where(np.isfinite(tm) & (tm > 0.0), tm, by_zone)[()]
-
-
-def manual_intensity(pr_hands: ArrayLike, pr_computers: ArrayLike) -> FloatOrArray:
-    """``m_i = pr(hands)·(1 − pr(computers))`` (§2.1): hand work that is not screen work."""
-    return f64(pr_hands) * (1.0 - f64(pr_computers))
 
 
 def log2_horizon(
@@ -155,22 +150,6 @@ def capability_year(
     return np.where(reachable, np.where(frozen, frozen_year, moving), np.inf)[()]
 
 
-def first_time_at_least(
-    t_grid: ArrayLike, values: ArrayLike, level: ArrayLike = 0.5
-) -> FloatOrArray:
-    """First grid time with ``values ≥ level``, time on the last axis; +∞ if none (§2.3).
-
-    The grid form of :func:`capability_year`, for paths without a closed form (e.g. DA(t)
-    from the data-stock recursion of §2.4): pass p on a yearly or monthly grid.
-    """
-    tg = f64(t_grid)
-    hit = f64(values) >= f64(level)
-    first = np.argmax(hit, axis=-1)  # index of the first True (0 when none: masked below)
-    times = np.broadcast_to(tg, hit.shape)
-    picked = np.take_along_axis(times, first[..., np.newaxis], axis=-1)[..., 0]
-    return np.where(hit.any(axis=-1), picked, np.inf)[()]
-
-
 def cost_ratio(
     t: ArrayLike, r0: ArrayLike, p: ArrayLike, params: CapabilityParams | None = None
 ) -> FloatOrArray:
@@ -231,11 +210,9 @@ __all__ = [
     "capability_year",
     "cost_effective_year",
     "cost_ratio",
-    "first_time_at_least",
     "human_minutes",
     "log2_horizon",
     "manual_factor",
-    "manual_intensity",
     "saving_rate",
     "success_probability",
 ]

@@ -43,7 +43,7 @@ import numpy as np
 import polars as pl
 
 from exposure.errors import InputError
-from exposure.forecast.industry_firms import CENSUS_YEAR, bea_industry_firms
+from exposure.forecast.io.industry_firms import CENSUS_YEAR, bea_industry_firms
 from exposure.sources.cex import consumption_propensity
 from exposure.sources.pce import commodity_sectors
 

@@ -38,16 +38,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from exposure.forecast.capability import CapabilityParams, capability_year
-from exposure.forecast.diffusion import (
+from exposure.forecast.io.scenarios import Scenario
+from exposure.forecast.model.capability import CapabilityParams, capability_year
+from exposure.forecast.model.diffusion import (
     DiffusionParams,
     bass_cdf,
     data_stock_path,
     steady_state_stock,
 )
-from exposure.forecast.scenarios import Scenario
-from exposure.forecast.tasks import TaskArrays
-from exposure.forecast.thresholds import Policy
+from exposure.forecast.model.thresholds import Policy
+from exposure.forecast.simulation.tasks import TaskArrays
 
 # The drawn parameters, in the order each draw consumes its uniforms.
 DRAWN = ("Td_months", "kappa", "r0_sigma", "a10", "g_c", "q_req", "m_h", "theta_sub", "eta",

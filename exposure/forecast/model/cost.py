@@ -24,11 +24,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from exposure.errors import ConfigError
-from exposure.forecast.tasks import TaskArrays
+
+if TYPE_CHECKING:
+    from exposure.forecast.simulation.tasks import TaskArrays
 
 GH_NODES = 12
 CAP_SHARE = 0.9  # a_10's triangle is truncated at 0.9 × the reachable maximum (§7.1)

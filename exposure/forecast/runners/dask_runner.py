@@ -2,7 +2,7 @@
 
     run = dask_runner(None)                # a local cluster: 2 worker processes, 1 thread each
     run = dask_runner("10.0.0.5:8786")     # an existing cluster's scheduler
-    chunks = run(prep, draws, chunk_size)  # list[ChunkResult], as `engine.run_local` gives
+    chunks = run(prep, draws, chunk_size)  # list[ChunkResult], as `local.run_local` gives
     run.close()                            # or let the runner go: it closes when collected
 
 How: a `prefect_dask.DaskTaskRunner` owns the cluster's lifecycle. With no address it starts
@@ -45,8 +45,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ConfigError
-from exposure.forecast.engine import chunk_ranges
-from exposure.forecast.simulate import ChunkResult, Prepared, run_chunk
+from exposure.forecast.runners.local import chunk_ranges
+from exposure.forecast.simulation.simulate import ChunkResult, Prepared, run_chunk
 
 if TYPE_CHECKING:
     from prefect_dask import DaskTaskRunner

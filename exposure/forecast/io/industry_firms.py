@@ -20,7 +20,7 @@ import re
 
 import polars as pl
 
-from exposure.forecast.calibration import N_CAP, industry_firms
+from exposure.forecast.io.calibration import N_CAP, industry_firms
 
 CENSUS_YEAR = 2017
 GOVERNMENT = ("GFGD", "GFGN", "GFE", "GSLG", "GSLE")

@@ -1,11 +1,11 @@
 """Sections of a scenario file (MODEL_SPEC §6): every parameter a scenario may change.
 
 Each section is a pydantic model whose defaults are the model's defaults (taken from
-:class:`~exposure.forecast.capability.CapabilityParams` and
-:class:`~exposure.forecast.diffusion.DiffusionParams` where those hold them, so there is one
+:class:`~exposure.forecast.model.capability.CapabilityParams` and
+:class:`~exposure.forecast.model.diffusion.DiffusionParams` where those hold them, so there is one
 source for each number) and whose constraints are the allowed ranges. Unknown keys are
 rejected (``extra="forbid"``), numbers must be finite unless said otherwise, and types are
-strict (``true`` is not a number, ``"0.5"`` is not a number). :mod:`exposure.forecast.scenarios`
+strict (``true`` is not a number, ``"0.5"`` is not a number). :mod:`exposure.forecast.io.scenarios`
 loads the files and turns validation errors into one-sentence ``ConfigError``s.
 """
 
@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from exposure.forecast.capability import CapabilityParams
-from exposure.forecast.diffusion import DiffusionParams
+from exposure.forecast.model.capability import CapabilityParams
+from exposure.forecast.model.diffusion import DiffusionParams
 
 _CAP = CapabilityParams()
 _DIF = DiffusionParams()

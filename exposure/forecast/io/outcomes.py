@@ -31,9 +31,7 @@ import numpy as np
 import polars as pl
 
 from exposure.errors import ConfigError
-from exposure.forecast.labour import income_loss, stock_flow
-from exposure.forecast.montecarlo import DESCRIPTIONS, Setup
-from exposure.forecast.results import (
+from exposure.forecast.io.results import (
     QUANTILES,
     displacement_frame,
     draws_frame,
@@ -43,7 +41,9 @@ from exposure.forecast.results import (
     summarise,
     total_frame,
 )
-from exposure.forecast.simulate import Prepared, ScenarioChunk
+from exposure.forecast.model.labour import income_loss, stock_flow
+from exposure.forecast.simulation.montecarlo import DESCRIPTIONS, Setup
+from exposure.forecast.simulation.simulate import Prepared, ScenarioChunk
 
 ENTRY_LEVEL_MAJOR_GROUPS = (11, 43)  # white-collar SOC major groups, inclusive
 ENTRY_LEVEL_JOB_ZONE = 3.0

@@ -74,7 +74,7 @@ def with_demand(calibration: pl.DataFrame, demand: pl.DataFrame) -> pl.DataFrame
 
 def parse_override(record: dict[str, str | None], file: str, row: int) -> dict[str, object]:
     """The economy-mode values one override row gives (absent or empty cells left out)."""
-    from exposure.forecast.calibration import _number
+    from exposure.forecast.io.calibration import _number
 
     out: dict[str, object] = {}
     for column, (low, high) in BOUNDS.items():

@@ -1,11 +1,12 @@
 """Hot-path kernels of the Monte-Carlo (tasks × draws): §2.1-§2.3 in factored form.
 
 The forecast evaluates capability, cost and adoption for ~19,000 tasks × 1,000 draws, so the
-formulas of :mod:`exposure.forecast.capability` and :mod:`exposure.forecast.diffusion` are
-restated here with every per-task constant hoisted out of the draw loop, in log space and
-without scipy's ``expit`` or ``power`` on the big arrays. They are the same formulas: the tests
-pin each kernel to its reference function (capability dates and cost crossings to 1e-8 yr,
-saving rates to 1e-10, the Bass increment to float32 precision). Notation (arrays broadcast):
+formulas of :mod:`exposure.forecast.model.capability` and
+:mod:`exposure.forecast.model.diffusion` are restated here with every per-task constant
+hoisted out of the draw loop, in log space and without scipy's ``expit`` or ``power`` on the
+big arrays. They are the same formulas: the tests pin each kernel to its reference function
+(capability dates and cost crossings to 1e-8 yr, saving rates to 1e-10, the Bass increment to
+float32 precision). Notation (arrays broadcast):
 
 * ``gap(t)`` — log2 H_i(t) − log2 h_i in doublings, linear in t with slope ``b0`` (= 12/Td)
   before t0 and ``b`` after it. ``b`` ≤ ``b0`` is the slope net of the data-stock erosion of
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exposure.forecast._numeric import FloatArray
+from exposure.forecast.model._numeric import FloatArray
 
 # Newton iterations: the reference root starts from a tangent at the window's end and
 # converges monotonically from the left (the log-cost is convex and decreasing in t);

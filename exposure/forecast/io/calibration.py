@@ -5,7 +5,7 @@
 
 * ``n_firms`` — the effective number of firms N_j. Each 6-digit industry of the Economic
   Census concentration table (the finest level published; caveat C6) gets
-  N_k = 10⁴/HHI_k from :func:`~exposure.forecast.sector_calibration.effective_firms`: the
+  N_k = 10⁴/HHI_k from :func:`~exposure.forecast.model.concentration.effective_firms`: the
   published HHI of the 50 largest firms where there is one, else the lower bound on HHI from
   CR4-CR50 (an upper bound on N), capped at 10³. The sector's N_j is the receipts-weighted
   harmonic mean of its industries' N_k,
@@ -37,7 +37,7 @@ Sectors the Economic Census does not cover get documented defaults (`DEFAULTS`):
   own demand loss: no over-automation wedge.
 
 When the BEA input-output tables are present, the economy-mode columns of MODEL_SPEC §7.3
-follow (`exposure.forecast.sector_demand`): ``lam_k``, ``n_firms_k``, ``internalised``,
+follow (`exposure.forecast.io.sector_demand`): ``lam_k``, ``n_firms_k``, ``internalised``,
 ``lam_domestic_total``, ``lam_source``, ``n_firms_k_source``.
 
 A user may replace the table with their own CSV (`load_calibration_override`), e.g. the
@@ -53,7 +53,7 @@ import numpy as np
 import polars as pl
 
 from exposure.errors import InputError
-from exposure.forecast.sector_calibration import effective_firms
+from exposure.forecast.model.concentration import effective_firms
 from exposure.sources.oews import SECTORS
 from exposure.sources.pce import household_spending_by_sector
 
@@ -154,12 +154,12 @@ def sector_calibration(tables: dict[str, pl.DataFrame], census_year: int = 2022,
     frame = pl.DataFrame(rows, schema=SCHEMA).select(*COLUMNS, "hhi_receipts_share",
                                                      "n_industries")
     if demand is None and all(name in tables for name in IO_TABLES):
-        from exposure.forecast.demand import demand_calibration
+        from exposure.forecast.io.demand import demand_calibration
 
         demand = demand_calibration(tables)
     if demand is None:
         return frame
-    from exposure.forecast.sector_demand import with_demand
+    from exposure.forecast.io.sector_demand import with_demand
 
     return with_demand(frame, demand)
 
@@ -204,9 +204,9 @@ def load_calibration_override(path: str | Path, base: pl.DataFrame | None = None
     Λ of ``base`` it does not give; a new λ or N without internalised sets internalised =
     lam_k / n_firms_k; a lam_domestic_total applies to every row.
     Without ``base`` the file gives them for every sector or not at all (the table then
-    supports sector mode only). See `exposure.forecast.sector_demand.apply_override`.
+    supports sector mode only). See `exposure.forecast.io.sector_demand.apply_override`.
     """
-    from exposure.forecast.sector_demand import apply_override, parse_override
+    from exposure.forecast.io.sector_demand import apply_override, parse_override
 
     path = Path(path)
     file = str(path)

@@ -1,19 +1,23 @@
 """Deployment gate, Bass diffusion and data dynamics (MODEL_SPEC §2.3-§2.4), as pure numpy.
 
-§2.3: a task capable at t_cap (:func:`exposure.forecast.capability.capability_year`) may be
+§2.3: a task capable at t_cap (:func:`exposure.forecast.model.capability.capability_year`) may be
 deployed from
 
     t_eval = t_cap + L_eval(1 − V) + G·CBI·L_hold,
 
 because unverifiable tasks need evaluation data first and an organised profession can withhold
 it. Firms adopt from t_act = max(t_eval, first t passing the §3 game threshold) along the Bass
-curve F(t − t_act), with imitation q slowed by face-to-face work.
+curve F(t − t_act), with imitation q slowed by face-to-face work (the engine finds t_act and
+evaluates F in `simulation.kernels`: `cost_crossing` from t_eval, `bass_increment`).
 
 §2.4: the data stock of a task falls as AI takes it over (fewer human traces), and data
 withheld under collective bargaining (share o) never enters it:
 
     D(t+1) = (1 − δ_D)D(t) + κ_c·HumanHours(t)·(1 − o)·(1 − c_AI·s_AI(t)),
-    DA(t)  = DA(0)·D(t)/D(0).
+    DA(t)  = DA(0)·D(t)/D(0)
+
+(the engine turns the stock's fall over the forecast window into a slower capability growth,
+`simulation.montecarlo.data_erosion`).
 
 Every function broadcasts floats and arrays (tasks × draws); the data recursion loops over
 time steps only, never over tasks.
@@ -26,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from exposure.forecast._numeric import FloatArray, FloatOrArray, clip01, f64
+from exposure.forecast.model._numeric import FloatArray, FloatOrArray, clip01, f64
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,6 @@ def deployment_year(
     return (f64(t_cap) + lag)[()]
 
 
-def activation_year(t_eval: ArrayLike, t_game: ArrayLike = -np.inf) -> FloatOrArray:
-    """``t_act = max(t_eval, t_game)`` (§2.3): deployable *and* privately worth automating.
-
-    ``t_game`` is the first t with σ_i(t) ≥ x (§3.7), e.g. from
-    :func:`exposure.forecast.capability.cost_effective_year`; −∞ when the game is ignored.
-    """
-    return np.maximum(f64(t_eval), f64(t_game))[()]
-
-
 # ---------------------------------------------------------------------------------------------
 # §2.3 Bass diffusion
 # ---------------------------------------------------------------------------------------------
@@ -110,51 +105,12 @@ def bass_cdf(u: ArrayLike, p: ArrayLike = 0.03, q: ArrayLike = 0.38) -> FloatOrA
     return clip01(np.where(live, share, 0.0))[()]
 
 
-def bass_density(u: ArrayLike, p: ArrayLike = 0.03, q: ArrayLike = 0.38) -> FloatOrArray:
-    """Adoption rate ``F'(u) = ((p+q)²/p)·e^{−(p+q)u}/(1 + (q/p)e^{−(p+q)u})²``, 0 for u ≤ 0.
-
-    Evaluated as (p+q)²·p·e/(p + q·e)², the same expression multiplied through by p².
-    """
-    u_, p_, q_, decay = _bass_decay(u, p, q)
-    live = (u_ > 0.0) & (p_ > 0.0) & (decay > 0.0)  # decay = 0: adoption is over, rate 0
-    ratio = (p_ + q_) / np.where(live, p_ + q_ * decay, 1.0)
-    return np.where(live, p_ * decay * ratio * ratio, 0.0)[()]
-
-
-def bass_peak_time(p: ArrayLike = 0.03, q: ArrayLike = 0.38) -> FloatOrArray:
-    """Time of peak adoption rate, ``ln(q/p)/(p+q)`` when q > p, else 0 (§2.3).
-
-    Setting F'' = 0 gives (q/p)e^{−(p+q)u} = 1; when q ≤ p the rate is highest at the start.
-    """
-    p_, q_ = f64(p), f64(q)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        peak = np.log(q_ / p_) / (p_ + q_)
-    return np.where(q_ > p_, peak, 0.0)[()]
-
-
 def social_imitation(
     q: ArrayLike, pr_face_to_face: ArrayLike, f_soc: ArrayLike = 0.5
 ) -> FloatOrArray:
     """``q_i = q(1 − f_soc·pr(WC Face-to-Face))`` (§2.3): network-embedded obligations slow
     imitation in tasks done face to face."""
     return (f64(q) * (1.0 - f64(f_soc) * f64(pr_face_to_face)))[()]
-
-
-def adoption_share(
-    t: ArrayLike,
-    t_act: ArrayLike,
-    pr_face_to_face: ArrayLike = 0.0,
-    params: DiffusionParams | None = None,
-) -> FloatOrArray:
-    """Share of firms that have automated the task by t: ``F(t − t_act)`` with q_i (§2.3).
-
-    t_act = +∞ (never) gives 0; t_act = −∞ (always deployable) gives 1 at every t.
-    """
-    d = params or DiffusionParams()
-    q_i = social_imitation(d.bass_q, pr_face_to_face, d.f_soc)
-    with np.errstate(invalid="ignore"):  # ∞ − ∞ only when t itself is infinite
-        u = f64(t) - f64(t_act)
-    return bass_cdf(u, d.bass_p, q_i)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,26 +168,9 @@ def data_stock_path(
     return np.stack(path, axis=-1)
 
 
-def data_availability_path(da0: ArrayLike, stock_path: ArrayLike) -> FloatArray:
-    """``DA(t) = DA(0)·D(t)/D(0)``, clipped to [0, 1] (§2.4); time on the last axis.
-
-    The clip keeps DA a feature in [0, 1] (§1 invariant) when the stock grows beyond D(0).
-    A task with D(0) = 0 has no data to lose and keeps DA(0).
-    """
-    path = f64(stock_path)
-    d0 = path[..., :1]
-    ratio = np.where(d0 > 0.0, path / np.where(d0 > 0.0, d0, 1.0), 1.0)
-    return clip01(f64(da0)[..., np.newaxis] * ratio)
-
-
 __all__ = [
     "DiffusionParams",
-    "activation_year",
-    "adoption_share",
     "bass_cdf",
-    "bass_density",
-    "bass_peak_time",
-    "data_availability_path",
     "data_inflow",
     "data_stock_path",
     "deployment_year",
