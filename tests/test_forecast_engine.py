@@ -153,6 +153,9 @@ def test_same_seed_same_tables_however_the_draws_are_chunked(small) -> None:
         split = small(chunk_size=chunk_size, workers=workers)
         for name, frame in base.items():
             assert frame.equals(split[name]), (name, chunk_size, workers)
+    one_at_a_time = small(scenario_batch=1)  # each scenario's draws held alone
+    for name, frame in base.items():
+        assert frame.equals(one_at_a_time[name]), name
     other = small(seed=SEED + 1)
     assert not np.array_equal(_cells(other, "P0"), _cells(base, "P0"))
 

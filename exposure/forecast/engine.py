@@ -73,6 +73,9 @@ from exposure.forecast.simulation.simulate import (
 YEARS = range(2025, 2036)
 SENSITIVITY_DRAWS = 20
 CALIBRATION_ID = "__p0_centre__"
+# Scenarios whose draws are held in memory at once: each holds about 0.36 GB per 1,000 draws
+# (θ_sub·A per covered cell and year, float32), so batches bound the peak memory.
+SCENARIO_BATCH = 4
 TABLES = ("displacement_forecast", "displacement_total", "sector_equilibrium", "macro_check",
           "forecast_draws", "labour_market_forecast", "forecast_scenario",
           "forecast_sensitivity")
@@ -324,24 +327,45 @@ def forecast(task_feature: pl.DataFrame, task_scores: pl.DataFrame | None,
              calibration: pl.DataFrame | None = None, baseline: pl.DataFrame | None = None,
              chunk_size: int = CHUNK_SIZE, workers: int | None = None,
              runner: Callable[[Prepared, int, int], list[ChunkResult]] | None = None,
-             ) -> dict[str, pl.DataFrame]:
+             scenario_batch: int = SCENARIO_BATCH) -> dict[str, pl.DataFrame]:
     """Forecast the scenarios: every table of `TABLES` (see `results`).
 
     ``draws`` and ``seed`` default to the first scenario's ``[uncertainty]`` values; the same
-    seed gives the same tables whatever ``chunk_size``, ``workers`` and runner are.
+    seed gives the same tables whatever ``chunk_size``, ``workers``, ``scenario_batch`` and
+    runner are.
     """
     preps = prepare(task_feature, task_scores, tables, scenarios, years, seed, calibration,
                     baseline)
     first = scenarios if isinstance(scenarios, Scenario | str | Path) else scenarios[0]
     n = draws or resolve_scenario(first).parameters().uncertainty.draws
     results = []
-    for prep in preps:
-        chunks = (run_local(prep, n, chunk_size, workers) if runner is None
-                  else runner(prep, n, chunk_size))
-        results.append(combine(prep, chunks, tables, workers))
+    for batch in (b for prep in preps for b in scenario_batches(prep, scenario_batch)):
+        chunks = (run_local(batch, n, chunk_size, workers) if runner is None
+                  else runner(batch, n, chunk_size))
+        results.append(combine(batch, chunks, tables, workers))
+        del chunks  # a batch's draws go once its tables are built
     out = {name: pl.concat([r[name] for r in results]) for name in TABLES}
     out["macro_check"] = out["macro_check"].unique(maintain_order=True)  # one replication
-    return out
+    rank = {s.scenario_id: k for k, s in enumerate(s for prep in preps for s in prep.setups)}
+    return {name: frame.sort(pl.col("scenario").replace_strict(rank, return_dtype=pl.Int32),
+                             maintain_order=True)
+            for name, frame in out.items()}
+
+
+def scenario_batches(prep: Prepared, size: int = SCENARIO_BATCH) -> list[Prepared]:
+    """``prep`` split into batches of at most ``size`` scenarios (more when one game has
+    more), the scenarios that play the same game together: they share one adoption
+    (`simulate.evaluate`), and a batch's draws are all held until its tables are built."""
+    games: dict[tuple, list[Setup]] = {}
+    for setup in prep.setups:
+        key = (setup.policy, setup.cbi, setup.delta_eta, setup.tax_rebate == "retraining")
+        games.setdefault(key, []).append(setup)
+    batches: list[list[Setup]] = [[]]
+    for same in games.values():
+        if batches[-1] and len(batches[-1]) + len(same) > size:
+            batches.append([])
+        batches[-1].extend(same)
+    return [replace(prep, setups=tuple(batch)) for batch in batches]
 
 
 __all__ = [
@@ -354,5 +378,6 @@ __all__ = [
     "forecast",
     "prepare",
     "resolve_scenario",
+    "scenario_batches",
     "sensitivity",
 ]
