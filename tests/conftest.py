@@ -14,14 +14,19 @@ from exposure.settings import Settings, default_raw_dir
 from exposure.sources.base import IngestContext
 
 RAW_DIR = Path(os.environ.get("EXPOSURE_RAW_DIR", default_raw_dir()))
-# Fixtures that run a whole ingest or refresh of the mirror: tests that use them are `slow`
-# (left out by `make test-fast`).
-SLOW_FIXTURES = {"ingested", "refreshed", "forecast_suite"}
+# Tests that run a whole ingest, refresh, evaluation or forecast of the mirror are `slow`
+# (left out by `make test-fast`): those using these fixtures, and these modules (measured
+# with `pytest --durations`: each takes from 10 s to 2 minutes).
+SLOW_FIXTURES = {"ingested", "refreshed"}
+SLOW_MODULES = {"test_cache", "test_changes", "test_evaluate", "test_forecast_engine",
+                "test_stage_graph", "test_failures", "test_run_lock", "test_prefect_cleanup",
+                "test_abm"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
 
 

@@ -1,0 +1,96 @@
+"""The agent-based simulation (MODEL_SPEC §4 invariants) on the real mirror, small samples."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import polars as pl
+import pytest
+
+from exposure.abm import AbmOptions, prepared, run_trace, simulate
+from exposure.abm.population import draw_population, sample_cells
+
+SHARE = 0.0005
+MONTHS = 60
+
+
+@pytest.fixture(scope="module")
+def prep(reference_tables: dict):
+    return prepared(reference_tables, "P0")
+
+
+def _variant(prep, **points):
+    setup = prep.setups[0]
+    return replace(prep, setups=(replace(setup, points={**setup.points, **points}),))
+
+
+def _emergent(**kw) -> AbmOptions:
+    return AbmOptions(share=SHARE, months=MONTHS, mode="emergent", **kw)
+
+
+def test_labour_force_is_conserved_every_turn(reference_tables: dict, prep) -> None:
+    trace, pop = run_trace(reference_tables, prep, _emergent(), None)
+    total = np.add(np.add(trace.employed, trace.unemployed), trace.reemployed)
+    assert np.all(total == pop.size)
+    assert trace.displaced[-1] > 0
+    assert np.all(np.diff(trace.displaced) >= 0)
+
+
+def test_no_ai_displacement_when_ai_never_improves(reference_tables: dict, prep) -> None:
+    frozen = _variant(prep, Td_months=np.inf, g_c=0.0)
+    trace, _ = run_trace(reference_tables, frozen, _emergent(), None)
+    assert trace.displaced[-1] == 0
+
+
+def test_same_seed_same_results(reference_tables: dict, prep) -> None:
+    a = simulate(reference_tables, "P0", _emergent(), prep=prep)
+    b = simulate(reference_tables, "P0", _emergent(), prep=prep)
+    for name in a:
+        assert a[name].equals(b[name]), name
+    c = simulate(reference_tables, "P0", _emergent(seed=3), prep=prep)
+    assert not a["abm_displacement"].equals(c["abm_displacement"])
+
+
+def test_displacement_non_decreasing_as_capability_grows_faster(reference_tables: dict,
+                                                                 prep) -> None:
+    means = []
+    for td in (14.0, 7.0, 4.3):
+        fast = _variant(prep, Td_months=td)
+        ends = [run_trace(reference_tables, fast, _emergent(seed=s), None)[0].displaced[-1]
+                for s in (1, 2, 3)]
+        means.append(np.mean(ends))
+    assert means[0] <= means[1] <= means[2]
+    assert means[2] > means[0]
+
+
+def test_scaled_sample_matches_oews_sector_employment(reference_tables: dict, prep) -> None:
+    employment = reference_tables["employment"]
+    share = 0.01
+    pop = draw_population(employment, prep.tasks.occupations, prep.tasks.sectors, share, 5)
+    cells = sample_cells(employment, prep.tasks.sectors)
+    oews = cells.group_by("naics_sector").agg(pl.col("employment").sum())
+    scaled = np.bincount(pop.sector, minlength=len(pop.sectors)) * pop.weight
+    for sector, total in oews.iter_rows():
+        got = scaled[pop.sectors.index(sector)]
+        assert abs(got - total) <= max(0.01 * total, 5 * pop.weight), sector
+    assert len(set(pop.state.tolist())) >= 50
+
+
+def test_coupled_share_equals_the_cap_within_one_agent(reference_tables: dict, prep) -> None:
+    fast = _variant(prep, Td_months=4.3, g_c=0.2)
+    opts = AbmOptions(share=0.002, months=36, social_ties=False, skill_dispersion=False)
+    sectors = prep.tasks.sectors
+    grid = np.array([2025.5, 2026.5, 2027.5])
+    caps = np.tile([0.0005, 0.002, 0.004], (len(sectors), 1))
+    trace, pop = run_trace(reference_tables, fast, opts, (grid, caps))
+    n = np.bincount(pop.sector, minlength=len(sectors))
+    share, cap = trace.sector_automated[-1], trace.caps[-1]
+    assert np.all(share <= cap + 1.0 / np.maximum(n, 1) + 1e-12)
+    binding = np.abs(share - cap) <= 1.0 / np.maximum(n, 1)
+    assert binding.sum() >= 15, (share, cap)
+
+
+def test_coupled_mode_needs_the_forecast(reference_tables: dict, prep) -> None:
+    with pytest.raises(ValueError, match="coupled mode"):
+        simulate(reference_tables, "P0", AbmOptions(share=SHARE, months=6), prep=prep)
