@@ -14,7 +14,7 @@ import polars as pl
 
 from exposure import queries
 from exposure.errors import ConfigError
-from exposure.forecast.anchors import ENTRY_LEVEL_DEFINITION
+from exposure.forecast import ENTRY_LEVEL_DEFINITION
 
 SENSITIVITY_TITLE = ("sensitivity of the 2035 median displacement: each parameter at its p10 "
                      "and p90, the others at their centre (common random numbers)")
@@ -26,12 +26,12 @@ def _reject(option: str, value: object, table: str) -> None:
                           f"drop --{option}, or use --measure {queries.DISPLACED_CELLS}")
 
 
-def forecast_table_result(path: Path, *, measure: str = queries.DISPLACED_CELLS,
-                          sensitivity: bool = False, scenario: str | None = None,
-                          sector: str | None = None, occupation: str | None = None,
-                          year: int | None = None, top: int | None = None
-                          ) -> tuple[tuple[pl.DataFrame, queries.Provenance], str]:
-    """((frame, provenance), title) for the options of `exposure forecast-table`."""
+def forecast_table(path: Path, *, measure: str = queries.DISPLACED_CELLS,
+                   sensitivity: bool = False, scenario: str | None = None,
+                   sector: str | None = None, occupation: str | None = None,
+                   year: int | None = None, top: int | None = None
+                   ) -> tuple[pl.DataFrame, queries.Provenance]:
+    """(frame, provenance) for the options of `exposure forecast-table`."""
     if sensitivity:
         if measure != queries.DISPLACED_CELLS:
             raise ConfigError("--sensitivity and --measure cannot be combined",
@@ -44,16 +44,25 @@ def forecast_table_result(path: Path, *, measure: str = queries.DISPLACED_CELLS,
             if frame.height == 0:
                 raise ConfigError(f"no forecast_sensitivity rows match --year {year}",
                                   "the sensitivity table is for 2035; drop --year")
-        return (frame, prov), SENSITIVITY_TITLE
+        return frame, prov
     if measure == queries.DISPLACED_CELLS:
-        result = queries.forecasts(path, scenario, sector, occupation, year, top)
-        return result, "displacement forecast (relative to the BLS baseline)"
+        return queries.forecasts(path, scenario, sector, occupation, year, top)
     _reject("occupation", occupation, f"--measure {measure}")
     frame, prov = queries.labour_market(path, measure, scenario, sector, year, top)
-    label = queries.LABOUR_MEASURES.get(measure, (measure, ""))[0]
     if measure == "entry_level_wc_displaced_share":
         # the figure is only meaningful with its definition beside it (MODEL_SPEC §7.9)
         prov = dataclasses.replace(prov, meaning=f"{prov.meaning} Here {ENTRY_LEVEL_DEFINITION}.")
         frame = frame.with_columns(pl.lit(ENTRY_LEVEL_DEFINITION).alias("definition"))
+    return frame, prov
+
+
+def forecast_table_title(measure: str = queries.DISPLACED_CELLS, sensitivity: bool = False,
+                         sector: str | None = None) -> str:
+    """The title of the table `forecast_table` returns for these options."""
+    if sensitivity:
+        return SENSITIVITY_TITLE
+    if measure == queries.DISPLACED_CELLS:
+        return "displacement forecast (relative to the BLS baseline)"
+    label = queries.LABOUR_MEASURES.get(measure, (measure, ""))[0]
     scope = f"sector {sector}" if sector else "national"
-    return (frame, prov), f"{label} ({scope}; labour-market forecast, MODEL_SPEC §7.5)"
+    return f"{label} ({scope}; labour-market forecast, MODEL_SPEC §7.5)"

@@ -2,7 +2,8 @@
 
 Each function returns a frame and a `Provenance` that names the run, the O*NET release and
 the OEWS year behind it; the CLI prints it as the table's caption and adds it as columns to
-csv/json/parquet output, so a figure never travels without its sources.
+csv/json/parquet output, so a figure never travels without its sources. The SQL of the
+command line lives here (the CLI holds none of its own).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import polars as pl
 
 from exposure import ONET_ATTRIBUTION
 from exposure.errors import ConfigError, WarehouseError
-from exposure.warehouse import connect_read_only, table_names
+from exposure.runs import latest_run_id
+from exposure.warehouse import connect_read_only, read_frame, table_names
 
 MEANING = "Exposure is the share of task time current AI could do or speed up, not a " \
           "probability of job loss."
@@ -53,7 +55,7 @@ def _latest(path: Path, table: str, where: list[str], params: list[object],
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
         frame = con.execute(sql, params).pl()
-        run_id = con.execute(f'SELECT max(run_id) FROM "{table}"').fetchone()[0]
+        run_id = latest_run_id(con, table)
         releases = dict(con.execute(
             "SELECT table_name, string_agg(DISTINCT release, ', ' ORDER BY release) "
             "FROM source_file WHERE run_id = ? GROUP BY table_name", [run_id]).fetchall())
@@ -250,3 +252,9 @@ def _with_titles(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
     at = frame.columns.index("scenario") + 1
     return frame.insert_column(at, frame["scenario"].replace_strict(
         titles, default=None, return_dtype=pl.String).alias("scenario_title"))
+
+
+def table_counts(path: Path) -> pl.DataFrame:
+    """The warehouse's tables with their (estimated) row and column counts, by name."""
+    return read_frame(path, "SELECT table_name, estimated_size AS rows, column_count "
+                            "FROM duckdb_tables() ORDER BY table_name")

@@ -30,7 +30,7 @@ from exposure.pipeline import (
     upstream_of,
 )
 from exposure.report import write_report
-from exposure.runs import RunRecord, new_run_id
+from exposure.runs import RunRecord, new_run_id, recorded_settings
 from exposure.settings import Settings
 from exposure.sources.base import IngestContext
 
@@ -58,6 +58,8 @@ def run_options(settings: Settings) -> dict[str, object]:
         "forecast_ceiling": settings.ceiling_scorer, "runner": settings.runner,
         "calibration_file": str(calibration_file) if calibration_file else None,
         "benchmarks_file": str(settings.benchmarks_file),
+        "abm_share": settings.abm_share, "abm_mode": settings.abm_mode,
+        "abm_device": settings.abm_device,
     }
 
 
@@ -219,7 +221,8 @@ def _run(settings: Settings, stages: tuple[Stage, ...], run: RunRecord, ctx: Ing
                          options, execute=tracked)
     tables = {name: r.tables[name] for name, r in results.items() if not name.startswith("_")}
     current["stage"] = "change_summary"
-    previous_run, changes = summarize_changes(settings.warehouse, tables, _files(ctx))
+    previous_run, changes = summarize_changes(settings.warehouse, tables, _files(ctx),
+                                              recorded_settings(run.parameters))
     tables["change_summary"] = changes.select(
         pl.lit(previous_run, pl.String).alias("previous_run_id"), pl.all())
     history = _history(run, results, ctx, tables)

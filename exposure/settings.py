@@ -7,6 +7,7 @@ take it as an option (`--raw-dir`, `--warehouse`, `--reports-dir`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -96,6 +97,21 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "benchmarks.csv",
         description="The curated list of AI benchmarks per occupation behind the benchmark "
         "coverage feature B_o (see `data/benchmarks.md` for its columns and review rules).",
+    )
+    abm_share: float = Field(
+        default=0.01, gt=0, le=1,
+        description="Share of the OEWS May 2024 workforce sampled as agents by the agent-based "
+        "simulation (0.01: about 1.5 million agents).",
+    )
+    abm_mode: Literal["coupled", "emergent"] = Field(
+        default="coupled",
+        description="`coupled`: each sector's AI take-up in the simulation follows the "
+        "forecast's path for the same scenario; `emergent`: no cap.",
+    )
+    abm_device: str = Field(
+        default="cpu",
+        description="Where the agent-based simulation runs: `cpu` (NumPy) or `gpu` (CuPy or "
+        "PyTorch when installed).",
     )
     user_agent: str = Field(
         default=DEFAULT_USER_AGENT,

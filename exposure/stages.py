@@ -122,12 +122,39 @@ def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed
     from exposure.forecast.engine import forecast as run_forecast
     from exposure.forecast.runners import get_runner
 
-    scores = None
-    if forecast_ceiling:
-        scores = tables["task_exposure"].filter(pl.col("scorer") == forecast_ceiling)
-    return run_forecast(tables["task_feature"], scores, tables, list(scenarios), draws=draws,
+    return run_forecast(tables["task_feature"], ceiling_scores(tables, forecast_ceiling),
+                        tables, list(scenarios), draws=draws,
                         seed=seed, calibration=tables["sector_calibration"],
                         runner=get_runner(runner))
+
+
+ABM_TABLES = ("abm_monthly", "abm_displacement", "abm_duration", "abm_earnings",
+              "abm_sector_demand", "abm_comparison")
+
+
+def ceiling_scores(tables: Tables, forecast_ceiling: str | None) -> pl.DataFrame | None:
+    """The task scores that cap each task's automatable share (None: no cap)."""
+    if not forecast_ceiling:
+        return None
+    return tables["task_exposure"].filter(pl.col("scorer") == forecast_ceiling)
+
+
+def abm(tables: Tables, scenarios: tuple[str, ...], seed: int | None,
+        forecast_ceiling: str | None, abm_share: float, abm_mode: str,
+        abm_device: str) -> Tables:
+    """The agent-based simulation (MODEL_SPEC §4) of the run's first scenario, coupled to its
+    forecast (or not: `abm_mode = "emergent"`), scaled back to the workforce."""
+    from exposure.abm import AbmOptions, simulate
+    from exposure.forecast import prepare
+
+    (prep,) = prepare(tables["task_feature"], ceiling_scores(tables, forecast_ceiling), tables,
+                      [scenarios[0]], calibration=tables["sector_calibration"])
+    options = AbmOptions(share=abm_share, mode=abm_mode, device=abm_device,
+                         **({"seed": seed} if seed is not None else {}))
+    forecasts = {name: tables[name] for name in ("displacement_forecast",
+                                                 "displacement_total")}
+    return simulate(tables, prep.setups[0].scenario_id, options, forecast_tables=forecasts,
+                    prep=prep)
 
 
 ANALYSIS_STAGES: tuple[Stage, ...] = (
@@ -148,4 +175,8 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
           ("exposure.stages", "exposure.forecast"), func=forecast, inputs=FORECAST_INPUTS,
           params=("scenarios", "draws", "seed", "forecast_ceiling", "runner"),
           unkeyed=("runner",), files=scenario_files),
+    Stage("abm", ABM_TABLES, ("exposure.stages", "exposure.abm"), func=abm,
+          inputs=(*FORECAST_INPUTS, "displacement_forecast", "displacement_total"),
+          params=("scenarios", "seed", "forecast_ceiling", "abm_share", "abm_mode",
+                  "abm_device"), unkeyed=("abm_device",), files=scenario_files),
 )

@@ -103,6 +103,14 @@ TABLES: tuple[Table, ...] = (
             "forecast"),
     _result("macro_check", "Acemoglu (2024)'s Hulten arithmetic.", "forecast"),
     Table("forecast_draws", "the parameters of every Monte-Carlo draw.", "forecast"),
+    # the agent-based simulation (MODEL_SPEC §4), scaled back to the workforce
+    _result("abm_monthly", "the simulated workforce month by month.", "abm"),
+    _result("abm_displacement", "displaced, re-employed and unemployed by occupation, sector "
+            "and state and month.", "abm"),
+    _result("abm_duration", "unemployment durations by wage quintile.", "abm"),
+    _result("abm_earnings", "earnings lost by the displaced, by wage quintile.", "abm"),
+    _result("abm_sector_demand", "the spending lost per sector and month.", "abm"),
+    _result("abm_comparison", "the simulation beside the aggregate forecast.", "abm"),
     # calibration inputs
     Table("concentration", "Economic Census 2017 and 2022, US, all establishments.",
           "read_concentration", model="exposure.sources.concentration:Concentration"),

@@ -12,7 +12,9 @@ import polars as pl
 import pytest
 
 from exposure import warehouse
+from exposure.runs import latest_run_id
 from exposure.settings import Settings
+from tests.cli_runs import env_for, exposure, warm_cache
 
 EXPOSURE = str(Path(sys.executable).with_name("exposure"))
 
@@ -114,7 +116,7 @@ def test_forecast_tables_follow_the_contract(refreshed: Settings) -> None:
 
 
 def test_each_run_writes_a_report_with_charts(refreshed: Settings) -> None:
-    run_id = warehouse.read_frame(refreshed.warehouse, "SELECT max(run_id) r FROM run")["r"][0]
+    run_id = latest_run_id(refreshed.warehouse)
     folder = Path(refreshed.reports_dir) / "runs" / run_id
     text = (folder / "report.md").read_text()
     assert "O*NET 29.2" in text and "OEWS May 2024" in text and "CC BY 4.0" in text
@@ -123,3 +125,16 @@ def test_each_run_writes_a_report_with_charts(refreshed: Settings) -> None:
         assert (folder / chart).read_text().lstrip().startswith("<svg")
     done = cli(refreshed, "report", run_id, "--reports-dir", str(Path(refreshed.reports_dir)))
     assert done.returncode == 0 and "report.md" in done.stderr
+
+
+def test_a_run_prints_the_report_it_wrote(refreshed: Settings, tmp_path: Path) -> None:
+    """`exposure rollup` (like `exposure refresh`) ends by naming the report it wrote."""
+    cache = warm_cache(refreshed, tmp_path / "cache")  # every stage is reused
+    target, reports = tmp_path / "w.duckdb", tmp_path / "reports"
+    done = exposure("rollup", "--raw-dir", str(refreshed.raw_dir), "--warehouse", str(target),
+                    "--reports-dir", str(reports), env=env_for(cache))
+    assert done.returncode == 0, done.stderr
+    run_id = latest_run_id(target)
+    report = reports / "runs" / run_id / "report.md"
+    assert f"wrote {report}" in done.stderr.replace("\n", "")
+    assert report.read_text().startswith(f"# Run {run_id}")

@@ -271,7 +271,7 @@ def test_unreachable_server_is_a_clear_error(entries: dict[str, ManifestEntry],
 
 def test_cli_fetch_command(mirror: Mirror, entries: dict[str, ManifestEntry], tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from exposure.cli_fetch import fetch_command
+    from exposure.cli.fetch import fetch_command
 
     monkeypatch.setenv(USER_AGENT_ENV, AGENT)
     mirror.publish([entries[ONET_A], entries[ONET_B], entries[PLAIN]])

@@ -83,6 +83,41 @@ def test_schedule_registers_a_cron_deployment(prefect_server) -> None:
     assert [s.schedule.cron for s in deployment.schedules] == ["0 6 1 * *"]
 
 
+@pytest.mark.flow
+def test_schedule_stores_the_paths_as_deployment_parameters(prefect_server,
+                                                             tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from typer.testing import CliRunner
+
+    from exposure.cli import app
+
+    paths = {"raw_dir": tmp_path / "raw", "warehouse": tmp_path / "w.duckdb",
+             "reports_dir": tmp_path / "reports"}
+    done = CliRunner().invoke(app, [
+        "schedule", "--register-only", "--name", "test-paths", "--cron", "0 7 2 * *",
+        "--raw-dir", str(paths["raw_dir"]), "--warehouse", str(paths["warehouse"]),
+        "--reports-dir", str(paths["reports_dir"])])
+    assert done.exit_code == 0, done.output
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("exposure-refresh/test-paths")
+    assert str(deployment.id) in done.stderr.replace("\n", "")
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 7 2 * *"]
+    assert deployment.parameters == {name: str(path) for name, path in paths.items()}
+
+
+def test_schedule_refuses_prefects_temporary_server(tmp_path: Path) -> None:
+    """Without PREFECT_API_URL Prefect would register the deployment with a temporary
+    server that is gone when the command ends."""
+    from tests.cli_runs import assert_one_sentence, env_for, exposure
+
+    env = env_for(PREFECT_HOME=str(tmp_path / "prefect"))  # no profile naming a server
+    env.pop("PREFECT_API_URL", None)
+    done = exposure("schedule", "--register-only", "--warehouse", str(tmp_path / "w.duckdb"),
+                    env=env)
+    message = assert_one_sentence(done, 2)
+    assert "set PREFECT_API_URL to a running server" in message
+
+
 def test_schedule_rejects_a_bad_cron_expression() -> None:
     from exposure.errors import ConfigError
     from exposure.schedule import register

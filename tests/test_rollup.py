@@ -88,7 +88,7 @@ def test_importance_weights_when_task_ratings_given() -> None:
     weights = task_weights(tasks, rating).sort("task_id")
     assert weights.get_column("weight").to_list() == [4.0, 1.0, 2.0, 1.0, 3.5, 3.5]
     assert weights.get_column("weight_source").to_list() == [
-        "importance", "importance", "task_type", "task_type", "importance", "importance_imputed"]
+        "importance", "importance", "task_type", "task_type", "importance", "imputed"]
     scores = tasks.select("onet_soc_code", "task_id", pl.Series("score", [1.0, 0.0] * 3))
     result = occupation_scores(scores, tasks, rating).sort("onet_soc_code")
     assert result.get_column("exposure").to_list() == pytest.approx([4 / 5, 2 / 3, 1 / 2])

@@ -427,7 +427,7 @@ def test_reference_bad_code_names_the_row(tmp_path: Path) -> None:
 @pytest.fixture()
 def cli(monkeypatch: pytest.MonkeyPatch, reference_tables: dict,
         task_feature: pl.DataFrame) -> typer.Typer:
-    from exposure import cli_scorers
+    from exposure.cli import scorers as cli_scorers
 
     monkeypatch.setattr(cli_scorers, "load_tables",
                         lambda raw_dir=None: (reference_tables, task_feature))

@@ -20,6 +20,7 @@ from exposure.sources.gpts import (
     WORK_CONTEXT,
     read_gpts,
 )
+from exposure.task_weights import type_weight
 from tests.helpers import edit_lines, link_files, raises_input_error, truncate_file
 
 FILES = (LABELSET, AUTOMATION, OCC_LEVEL, WORK_CONTEXT, BASIC_SKILLS)
@@ -99,9 +100,10 @@ def test_occupation_label_exact(occupations: pl.DataFrame, raw_dir: Path) -> Non
 
 def test_occupation_label_reproduced_from_tasks(tasks: pl.DataFrame,
                                                 occupations: pl.DataFrame) -> None:
-    """The published scores are task means weighting core tasks 2 and the others 1, so the
-    human alpha/beta/gamma the reader derives with the paper's rubric are the right ones."""
-    weight = pl.when(pl.col("task_type") == "Core").then(2.0).otherwise(1.0)
+    """The published scores are task means weighting core tasks 2 and the others 1 (the task
+    weights' type rule), so the human alpha/beta/gamma the reader derives with the paper's
+    rubric are the right ones."""
+    weight = type_weight()
     scores = [f"{rater}_{m}" for rater in ("gpt4", "human") for m in MEASURES]
     means = tasks.group_by("onet_soc_code").agg(
         ((pl.col(s) * weight).sum() / weight.sum()).alias(s) for s in scores)

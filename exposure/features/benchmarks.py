@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from exposure.codes import SOC_OR_ONET_SOC_PATTERN
 from exposure.errors import InputError
 from exposure.settings import PROJECT_ROOT
 from exposure.sources.base import read_delimited
@@ -23,7 +24,6 @@ from exposure.sources.base import read_delimited
 BENCHMARKS = PROJECT_ROOT / "data" / "benchmarks.csv"
 COLUMNS = ("code", "title", "value", "source", "note")
 VALUES = (0.5, 1.0)
-CODE = r"^\d{2}-\d{4}(\.\d{2})?$"
 HINT = "correct the benchmarks file (EXPOSURE_BENCHMARKS_FILE; see data/benchmarks.md)"
 
 
@@ -50,7 +50,7 @@ def read_benchmarks(path: Path = BENCHMARKS) -> pl.DataFrame:
     df = read_delimited(path, file, COLUMNS, separator=",")
     df = df.with_columns(pl.col(c).str.strip_chars() for c in COLUMNS).with_columns(
         pl.col("value").cast(pl.Float64, strict=False).alias("_value"))
-    _check(df, ~pl.col("code").str.contains(CODE), file, "code",
+    _check(df, ~pl.col("code").str.contains(SOC_OR_ONET_SOC_PATTERN), file, "code",
            "'{code}' is not an O*NET-SOC, SOC or NEM code")
     _check(df, ~pl.col("_value").is_in(VALUES), file, "value", "value '{value}' is not 1 or 0.5")
     _check(df, pl.col("source") == "", file, "source", "the source is empty")

@@ -5,9 +5,10 @@ depends on the order of the input rows, and derives:
 
 - `occupations`: O*NET occupation, OEWS employment Emp_o (national, all industries, the
   chosen May year) of its BLS NEM code times the crosswalk split weight, Job Zone;
-- `tasks`: task statements with their weight inside the occupation (Task Ratings importance
-  IM when present, else Core = 2 / Supplemental = 1 / untyped = 1, as DESIGN.md says), the
-  task's share of Emp_o, and its yearly frequency from Task Ratings FT when present;
+- `tasks`: task statements with their weight inside the occupation (`exposure.task_weights`
+  on the importance basis, as the roll-ups weigh them: Task Ratings importance IM when
+  present, else Core = 2 / Supplemental = 1 / untyped = 1), the task's share of Emp_o, and
+  its yearly frequency from Task Ratings FT when present;
 - `links`: task -> DWA -> IWA -> GWA;
 - `measures`: the O*NET descriptor elements of `elements.ELEMENTS`, one column each;
 - `activity`: per task, the share of its DWAs in each set of `GWA_SETS` and the information
@@ -24,15 +25,16 @@ from pathlib import Path
 
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY
 from exposure.errors import ConfigError
 from exposure.features.benchmarks import BENCHMARKS, benchmark_coverage
 from exposure.features.elements import check_names, occupation_measures
 from exposure.features.text import classify_statements
+from exposure.task_weights import task_weights
 
 # Task Ratings FT categories -> times a year [A]: yearly or less, more than yearly, more than
 # monthly, more than weekly, daily, several times daily, hourly or more.
 FREQUENCY_PER_YEAR = {1: 1.0, 2: 6.0, 3: 36.0, 4: 150.0, 5: 250.0, 6: 750.0, 7: 2000.0}
-TASK_TYPE_WEIGHT = {"Core": 2.0, "Supplemental": 1.0}
 
 # Sets of Generalized Work Activities (DWA Reference element IDs) read through a task's DWAs.
 GWA_SETS: dict[str, tuple[str, ...]] = {
@@ -100,7 +102,7 @@ def _union(density: pl.DataFrame | None) -> pl.DataFrame:
 
 def _occupations(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
     employment = tables["employment"].filter(
-        (pl.col("area_type") == "national") & (pl.col("naics_sector") == "all"))
+        (pl.col("area_type") == "national") & (pl.col("naics_sector") == CROSS_INDUSTRY))
     years = sorted(employment.get_column("year").unique().to_list())
     if year not in years:
         raise ConfigError(f"there is no OEWS national employment for May {year}",
@@ -126,8 +128,6 @@ def _occupations(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
 
 def _tasks(task: pl.DataFrame, ratings: pl.DataFrame, occupations: pl.DataFrame
            ) -> pl.DataFrame:
-    importance = ratings.filter(pl.col("scale_id") == "IM").group_by("task_id").agg(
-        pl.col("data_value").mean().alias("_im"))
     frequency = (ratings.filter((pl.col("scale_id") == "FT") & pl.col("category").is_not_null())
                  .with_columns(pl.col("category").replace_strict(
                      FREQUENCY_PER_YEAR, default=None, return_dtype=pl.Float64).alias("_f"))
@@ -135,12 +135,9 @@ def _tasks(task: pl.DataFrame, ratings: pl.DataFrame, occupations: pl.DataFrame
                  .group_by("task_id").agg(
                      ((pl.col("data_value") * pl.col("_f")).sum() / pl.col("data_value").sum())
                      .alias("per_year")))
-    typed = pl.col("task_type").replace_strict(TASK_TYPE_WEIGHT, default=1.0,
-                                               return_dtype=pl.Float64)
-    tasks = (task.select("onet_soc_code", "task_id", "task", "task_type")
-             .join(importance, on="task_id", how="left")
-             .join(frequency, on="task_id", how="left")
-             .with_columns(pl.coalesce("_im", typed).alias("weight")))
+    tasks = (task.select("onet_soc_code", "task_id", "task")
+             .with_columns(task_weights(task, ratings).get_column("weight"))
+             .join(frequency, on="task_id", how="left"))
     share = pl.col("weight") / pl.col("weight").sum().over("onet_soc_code")
     return (tasks.join(occupations.select("onet_soc_code", pl.col("employment").alias("_emp")),
                        on="onet_soc_code", how="left")

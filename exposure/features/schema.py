@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import ONET_SOC_PATTERN
+
 UNIT = {"min_value": 0.0, "max_value": 1.0}
 
 
@@ -18,7 +20,7 @@ def _unit(nullable: bool = True) -> pl.Float64:
 
 
 class TaskFeatureModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}\.\d{2}$")
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     task_id: pl.Int64 = pa.Field(unique=True)
     # 1.1 data availability
     da_computers_dwa: pl.Float64 = _unit()

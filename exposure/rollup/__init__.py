@@ -4,8 +4,9 @@ Pure functions over polars frames (no I/O); each table is validated by its pande
 `exposure.rollup.schemas`. In order:
 
 - `occupation_scores(task_exposure, tasks, task_rating=None)`: task-weighted exposure and
-  share of exposed task weight per O*NET occupation (`reproduce_published` rebuilds the
-  published GPTs-are-GPTs occupation table from its task labels);
+  share of exposed task weight per O*NET occupation, weighing tasks by `task_weights`
+  (`exposure.task_weights`, re-exported here); `reproduce_published` rebuilds the
+  published GPTs-are-GPTs occupation table from its task labels;
 - `occupation_exposure(scores, occupation, crosswalk, employment, year, scorer)`: the
   warehouse table, with the crosswalk-split OEWS employment of one year;
 - `headline_shares(occupation_exposure)`: the national share of workers at >= 10% / 50%;
@@ -15,13 +16,9 @@ Pure functions over polars frames (no I/O); each table is validated by its pande
 from exposure.rollup.area import area_exposure
 from exposure.rollup.employment import occupation_exposure, soc_scores
 from exposure.rollup.national import format_headline, headline_shares
-from exposure.rollup.occupation import (
-    label_scores,
-    occupation_scores,
-    reproduce_published,
-    task_weights,
-)
+from exposure.rollup.occupation import label_scores, occupation_scores, reproduce_published
 from exposure.rollup.sector import major_group_exposure, sector_exposure
+from exposure.task_weights import task_weights
 
 __all__ = [
     "area_exposure",

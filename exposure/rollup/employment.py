@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY
 from exposure.errors import ConfigError
 from exposure.rollup.schemas import OccupationExposureModel, conform
 
 HOURS_PER_YEAR = 2080
 NATIONAL_YEARS = (2021, 2022, 2023, 2024)
-CROSS_INDUSTRY = "all"
 
 
 def annual_wage() -> pl.Expr:

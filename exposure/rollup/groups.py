@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 import polars as pl
 
-MAJOR_SUFFIX = "-0000"
+from exposure import codes
 
 
 def soc_major() -> pl.Expr:
-    """The major SOC group of a `soc_code` ('15-1252' -> '15-0000')."""
-    return (pl.col("soc_code").str.slice(0, 2) + MAJOR_SUFFIX).alias("soc_major")
+    """`soc_major`: the major SOC group of the `soc_code` column ('15-1252' -> '15-0000')."""
+    return codes.soc_major(pl.col("soc_code")).alias("soc_major")
 
 
 def covered_cells(cells: pl.DataFrame, soc: pl.DataFrame) -> pl.DataFrame:

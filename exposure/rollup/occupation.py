@@ -1,11 +1,9 @@
 """Task scores -> O*NET occupations.
 
-Task weights (DESIGN.md, "Raw data"): the Task Ratings importance (`IM`, 1-5) when the
-O*NET download has it, else Core = 2, Supplemental = 1 and untyped = 1, which is what the
-published GPTs-are-GPTs occupation table uses. Importance and the type weights are on
-different scales, so they are never mixed inside one occupation: in an occupation with
-importance ratings, a task without one weighs the mean importance of the occupation's rated
-tasks; an occupation with none uses the type weights throughout.
+Task weights are `exposure.task_weights` on the importance basis: the Task Ratings importance
+(`IM`, 1-5) when the O*NET download has it, else Core = 2, Supplemental = 1 and untyped = 1,
+which is what the published GPTs-are-GPTs occupation table uses (never both inside one
+occupation).
 
 An occupation's `exposure` is the weighted mean score of its scored tasks (tasks the scorer
 leaves null count in neither numerator nor denominator; `scored_weight_share` says how much
@@ -19,53 +17,13 @@ from __future__ import annotations
 import polars as pl
 
 from exposure.errors import ConfigError
+from exposure.frames import require_columns
 from exposure.rollup.schemas import OccupationScoreModel, conform
+from exposure.task_weights import BY_TASK_TYPE, IMPORTANCE, task_weights
 
-TYPE_WEIGHTS = {"Core": 2.0, "Supplemental": 1.0}
-UNTYPED_WEIGHT = 1.0
 EXPOSED_THRESHOLD = 0.5
 RATERS = ("gpt4", "human")
 MEASURES = ("alpha", "beta", "gamma")
-
-
-def _require(frame: pl.DataFrame, name: str, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"the {name} frame lacks the column(s) {', '.join(missing)}",
-                          f"pass a frame shaped like the warehouse table `{name}`")
-
-
-def task_weights(tasks: pl.DataFrame, task_rating: pl.DataFrame | None = None) -> pl.DataFrame:
-    """`onet_soc_code`, `task_id`, `weight` and `weight_source` for each task of `tasks`.
-
-    `tasks` needs onet_soc_code, task_id and task_type (Core/Supplemental/null);
-    `task_rating` (optional, may be empty) the O*NET Task Ratings columns onet_soc_code,
-    task_id, scale_id and data_value. `weight_source` is 'importance' (rated),
-    'importance_imputed' (unrated task in a rated occupation) or 'task_type'.
-    """
-    _require(tasks, "task", ("onet_soc_code", "task_id", "task_type"))
-    by_type = (pl.col("task_type").replace_strict(TYPE_WEIGHTS, default=UNTYPED_WEIGHT,
-                                                 return_dtype=pl.Float64))
-    out = tasks.select("onet_soc_code", "task_id", "task_type")
-    if task_rating is not None and task_rating.height:
-        _require(task_rating, "task_rating", ("onet_soc_code", "task_id", "scale_id",
-                                              "data_value"))
-        importance = (
-            task_rating.filter(pl.col("scale_id") == "IM")
-            .group_by("onet_soc_code", "task_id")
-            .agg(pl.col("data_value").mean().alias("importance"))
-        )
-        out = out.join(importance, on=["onet_soc_code", "task_id"], how="left")
-    else:
-        out = out.with_columns(pl.lit(None, pl.Float64).alias("importance"))
-    mean_importance = pl.col("importance").mean().over("onet_soc_code")
-    return out.select(
-        "onet_soc_code", "task_id",
-        pl.coalesce("importance", mean_importance, by_type).cast(pl.Float64).alias("weight"),
-        pl.when(pl.col("importance").is_not_null()).then(pl.lit("importance"))
-        .when(mean_importance.is_not_null()).then(pl.lit("importance_imputed"))
-        .otherwise(pl.lit("task_type")).alias("weight_source"),
-    )
 
 
 def _check_scores(scores: pl.DataFrame) -> None:
@@ -97,7 +55,7 @@ def occupation_scores(task_exposure: pl.DataFrame, tasks: pl.DataFrame,
     onet_soc_code, exposure, share_exposed, n_tasks, n_scored, scored_weight_share,
     weight_source ('importance' when Task Ratings weighted any of its tasks).
     """
-    _require(task_exposure, "task_exposure", ("onet_soc_code", "task_id", "score"))
+    require_columns(task_exposure, "task_exposure", ("onet_soc_code", "task_id", "score"))
     weights = task_weights(tasks, task_rating)
     scores = task_exposure.select("onet_soc_code", "task_id",
                                   pl.col("score").cast(pl.Float64))
@@ -112,8 +70,8 @@ def occupation_scores(task_exposure: pl.DataFrame, tasks: pl.DataFrame,
         pl.len().alias("n_tasks"),
         scored.sum().cast(pl.UInt32).alias("n_scored"),
         (scored_weight / pl.col("weight").sum()).alias("scored_weight_share"),
-        pl.when((pl.col("weight_source") != "task_type").any()).then(pl.lit("importance"))
-        .otherwise(pl.lit("task_type")).alias("weight_source"),
+        pl.when((pl.col("weight_source") != BY_TASK_TYPE).any()).then(pl.lit(IMPORTANCE))
+        .otherwise(pl.lit(BY_TASK_TYPE)).alias("weight_source"),
     ).with_columns(
         # an occupation without a scored task has no exposure (0/0 gives NaN)
         pl.when(pl.col("n_scored") > 0).then(pl.col(c)).alias(c)

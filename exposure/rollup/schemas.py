@@ -26,35 +26,38 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import ONET_SOC_PATTERN, SOC_MAJOR, SOC_PATTERN
+from exposure.task_weights import BY_TASK_TYPE, IMPORTANCE
+
 UNIT = {"min_value": 0, "max_value": 1}
 # floating-point sums may overshoot 1 by a few ulps
 SHARE = {"min_value": 0, "max_value": 1 + 1e-9}
 YEAR = {"min_value": 2000, "max_value": 2100}
 NON_NEGATIVE = {"ge": 0}
-SOC = r"^\d{2}-\d{4}$"
-ONET_SOC = r"^\d{2}-\d{4}\.\d{2}$"
 ALL = "all"
+# what an occupation's weights come from (see `exposure.task_weights`)
+WEIGHT_SOURCES = [IMPORTANCE, BY_TASK_TYPE]
 
 
 class OccupationScoreModel(pa.DataFrameModel):
     """Task scores rolled up to one O*NET occupation (no employment yet)."""
 
-    onet_soc_code: str = pa.Field(str_matches=ONET_SOC, unique=True)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN, unique=True)
     exposure: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
     share_exposed: pl.Float64 = pa.Field(nullable=True, in_range=SHARE)
     n_tasks: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     n_scored: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     scored_weight_share: pl.Float64 = pa.Field(in_range=SHARE)
-    weight_source: str = pa.Field(isin=["importance", "task_type"])
+    weight_source: str = pa.Field(isin=WEIGHT_SOURCES)
 
 
 class OccupationExposureModel(pa.DataFrameModel):
     """`occupation_exposure`: one row per O*NET occupation of the scored task list."""
 
     scorer: str
-    onet_soc_code: str = pa.Field(str_matches=ONET_SOC, unique=True)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN, unique=True)
     title: str = pa.Field(nullable=True)
-    soc_code: str = pa.Field(nullable=True, str_matches=SOC)
+    soc_code: str = pa.Field(nullable=True, str_matches=SOC_PATTERN)
     exposure: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
     share_exposed: pl.Float64 = pa.Field(nullable=True, in_range=SHARE)
     employment: pl.Float64 = pa.Field(nullable=True, **NON_NEGATIVE)
@@ -65,7 +68,7 @@ class OccupationExposureModel(pa.DataFrameModel):
     annual_mean_wage: pl.Float64 = pa.Field(nullable=True, **NON_NEGATIVE)
     n_tasks: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     n_scored: pl.UInt32 = pa.Field(**NON_NEGATIVE)
-    weight_source: str = pa.Field(isin=["importance", "task_type"])
+    weight_source: str = pa.Field(isin=WEIGHT_SOURCES)
 
 
 # Field factories for the measures every group table shares (a model lists its own keys
@@ -110,7 +113,7 @@ class MajorGroupExposureModel(pa.DataFrameModel):
 
     scorer: str
     year: pl.Int16 = pa.Field(in_range=YEAR)
-    soc_major: str = pa.Field(str_matches=SOC)
+    soc_major: str = pa.Field(str_matches=SOC_PATTERN)
     soc_major_title: str
     employment: pl.Float64 = _amount()
     exposure: pl.Float64 = _unit()
@@ -135,7 +138,7 @@ class AreaExposureModel(pa.DataFrameModel):
     area_code: str = pa.Field(str_matches=r"^(US|\d{2})$")
     area_name: str
     area_type: str = pa.Field(isin=["nation", "state", "territory"])
-    soc_major: str = pa.Field(str_matches=rf"^({ALL}|\d{{2}}-0000)$")
+    soc_major: str = pa.Field(str_matches=rf"^({ALL}|{SOC_MAJOR})$")
     soc_major_title: str
     employment: pl.Float64 = _amount()
     exposure: pl.Float64 = _unit()

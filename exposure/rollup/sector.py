@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY
 from exposure.errors import ConfigError
-from exposure.rollup.employment import CROSS_INDUSTRY, annual_wage, soc_scores
+from exposure.rollup.employment import annual_wage, soc_scores
 from exposure.rollup.groups import finish, group_exposure, soc_major
 from exposure.rollup.schemas import MajorGroupExposureModel, SectorExposureModel, conform
 

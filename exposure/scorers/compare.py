@@ -17,10 +17,9 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from exposure.codes import ONET_SOC_PATTERN, SOC_PATTERN
 from exposure.errors import InputError
 
-ONET_CODE = r"^\d{2}-\d{4}\.\d{2}$"
-BLS_CODE = r"^\d{2}-\d{4}$"
 TOP = 50
 SHOWN = 10
 
@@ -75,8 +74,8 @@ def read_reference(path: Path, column: str | None = None,
                          column=value)
     out = frame.select(pl.col(code).cast(pl.String).str.strip_chars().alias("soc_code"),
                        pl.col(value).cast(pl.Float64).alias("reference"))
-    onet = out.get_column("soc_code").str.contains(ONET_CODE)
-    bls = out.get_column("soc_code").str.contains(BLS_CODE)
+    onet = out.get_column("soc_code").str.contains(ONET_SOC_PATTERN)
+    bls = out.get_column("soc_code").str.contains(SOC_PATTERN)
     level = "onet" if onet.sum() >= bls.sum() else "bls"
     good = onet if level == "onet" else bls
     if not good.all():

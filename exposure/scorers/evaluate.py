@@ -40,6 +40,7 @@ from exposure.scorers.base import (
 from exposure.scorers.inputs import task_inputs, task_targets
 from exposure.scorers.registry import available_scorers, load_scorer
 from exposure.scorers.rubric import RubricScorer
+from exposure.task_weights import type_weight
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +258,8 @@ def evaluate_scorers(tables: Mapping[str, pl.DataFrame],
     y = task_targets(tables, X)
     y_np = y.to_numpy().astype(object)
     groups = X.get_column("onet_soc_code").to_numpy()
-    weight = (1.0 + X.get_column("core")).to_numpy()
+    # occupation means weigh tasks by type, as the published labels' occupation table does
+    weight = X.select(type_weight()).to_series().to_numpy()
     split = grouped_folds(groups, folds, seed)
     entries: list[tuple[str, Any]] = []
     for spec in (default_specs() if specs is None else list(specs)):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from exposure.codes import CORE
+
 ID_COLUMNS = ("onet_soc_code", "task_id")
 # Text columns, in the order a person reads them.
 TEXT_COLUMNS = ("task", "occupation_title", "dwa_titles", "iwa_titles", "gwa_titles",
@@ -95,7 +97,7 @@ def task_inputs(tables: dict[str, pl.DataFrame],
             pl.col(*TEXT_COLUMNS).fill_null(""),
             pl.col("n_dwa", "n_technology", "n_hot_technology").fill_null(0).cast(pl.Float64),
             pl.col("occupation_job_zone").cast(pl.Float64),
-            (pl.col("task_type") == "Core").fill_null(False).cast(pl.Float64).alias("core"),
+            (pl.col("task_type") == CORE).fill_null(False).cast(pl.Float64).alias("core"),
         )
         .select(*ID_COLUMNS, "task", "task_type", *TEXT_COLUMNS[1:], *BASE_NUMERIC)
         .sort(ID_COLUMNS)

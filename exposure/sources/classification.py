@@ -17,6 +17,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from exposure.codes import SOC_MAJOR_PATTERN, SOC_PATTERN, soc_major
 from exposure.errors import InputError
 from exposure.sources.base import REDOWNLOAD_HINT, ROW, IngestContext, read_sheet, validate
 
@@ -30,7 +31,7 @@ LEVELS = {  # header of the code column -> level
 }
 # the shape of each level's code; SOC 2018 minor groups 15-1200, 31-1100, 51-5100 end in 00
 SHAPES = {
-    "major": r"^\d{2}-0000$",
+    "major": SOC_MAJOR_PATTERN,
     "minor": r"^\d{2}-\d{2}00$",
     "broad": r"^\d{2}-\d{3}0$",
     "detailed": r"^\d{2}-\d{3}[1-9]$",
@@ -50,7 +51,7 @@ OEWS_GOVERNMENT = {
 class SocStructureModel(pa.DataFrameModel):
     """One SOC 2018 group at one of four levels."""
 
-    soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}$")
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
     level: str = pa.Field(isin=list(LEVELS.values()))
     title: str
     major_code: str = pa.Field(str_matches=SHAPES["major"])
@@ -96,7 +97,7 @@ def _normalise_soc(raw: pl.DataFrame, file: str) -> pl.DataFrame:
         code.alias("soc_code"),
         level.alias("level"),
         pl.col(extra[0]).str.strip_chars().alias("title"),
-        (code.str.slice(0, 2) + "-0000").alias("major_code"),
+        soc_major(code).alias("major_code"),
     )
 
 

@@ -30,6 +30,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from exposure.codes import ONET_SOC_PATTERN, SOC_PATTERN
 from exposure.sources.base import ROW, IngestContext, read_sheet, validate
 
 FILE = "gpts_are_gpts/nem-onet-to-soc-crosswalk.xlsx"
@@ -49,9 +50,9 @@ TASK_RULES = ("sole", "equal_with_tasks")
 class CrosswalkModel(pa.DataFrameModel):
     """One O*NET-SOC occupation and the NEM (= OEWS) code whose employment it shares."""
 
-    onet_soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}\.\d{2}$")
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     onet_title: str
-    soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}$")
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
     soc_title: str
 
     class Config:

@@ -14,6 +14,7 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import ONET_SOC_PATTERN, TASK_TYPES
 from exposure.errors import InputError
 from exposure.sources.base import (
     REDOWNLOAD_HINT,
@@ -33,7 +34,6 @@ OCC_LEVEL = "gpts_are_gpts/occ_level.csv"
 WORK_CONTEXT = "gpts_are_gpts/occupations_onet_work_contexts.csv"
 BASIC_SKILLS = "gpts_are_gpts/occupations_onet_basic_skills.csv"
 
-ONET_SOC = r"^\d{2}-\d{4}\.\d{2}$"
 EXPOSURE = ["E0", "E1", "E2"]
 AUTOMATION_LEVELS = ["T0", "T1", "T2", "T3", "T4"]
 UNIT = {"min_value": 0, "max_value": 1}
@@ -88,10 +88,10 @@ class TaskLabelset(pa.DataFrameModel):
     """The full_labelset.tsv part of `task_label`, plus the human alpha/beta/gamma."""
 
     task_id: pl.Int64 = pa.Field(gt=0)
-    onet_soc_code: str = pa.Field(str_matches=ONET_SOC)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     title: str
     task: str
-    task_type: str = pa.Field(nullable=True, isin=["Core", "Supplemental"])
+    task_type: str = pa.Field(nullable=True, isin=list(TASK_TYPES))
     human_label: str = pa.Field(isin=EXPOSURE)
     gpt4_label: str = pa.Field(isin=EXPOSURE)
     gpt4_label_alt_rubric: str = pa.Field(isin=EXPOSURE)
@@ -111,7 +111,7 @@ class TaskAutomation(pa.DataFrameModel):
     """The automation_gpt4_human_labels.tsv part of `task_label` (humans labelled 100 tasks)."""
 
     task_id: pl.Int64 = pa.Field(gt=0)
-    onet_soc_code: str = pa.Field(str_matches=ONET_SOC)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     automation_gpt4: str = pa.Field(isin=AUTOMATION_LEVELS)
     automation_human: str = pa.Field(nullable=True, isin=AUTOMATION_LEVELS)
 
@@ -122,7 +122,7 @@ class TaskAutomation(pa.DataFrameModel):
 class OccupationLabel(pa.DataFrameModel):
     """`occupation_label`: the published occupation-level scores, at full precision."""
 
-    onet_soc_code: str = pa.Field(str_matches=ONET_SOC)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     title: str
     gpt4_alpha: pl.Float64 = pa.Field(in_range=UNIT)
     gpt4_beta: pl.Float64 = pa.Field(in_range=UNIT)

@@ -17,6 +17,7 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY, SOC_PATTERN
 from exposure.sources.base import IngestContext, read_sheet, to_number, validate
 
 OEWS_DIR = "bls_oews"
@@ -26,7 +27,8 @@ NATIONAL_YEARS = (2021, 2022, 2023, 2024)
 # No natsector file for May 2021 could be obtained (SOURCES.md, "Not found").
 NATSECTOR_YEARS = (2022, 2023, 2024)
 
-CROSS_INDUSTRY = "all"
+# NAICS code of the cross-industry rows in BLS files (`naics_sector` CROSS_INDUSTRY here).
+CROSS_INDUSTRY_CODE = "000000"
 SECTORS = (
     "11", "21", "22", "23", "31-33", "42", "44-45", "48-49", "51", "52", "53", "54", "55",
     "56", "61", "62", "71", "72", "81", "99",
@@ -65,7 +67,7 @@ class EmploymentModel(pa.DataFrameModel):
     area_name: str
     naics_sector: str = pa.Field(isin=[CROSS_INDUSTRY, *SECTORS])
     sector_title: str
-    soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}$")
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
     soc_title: str
     o_group: str = pa.Field(isin=list(O_GROUPS))
     employment: pl.Float64 = pa.Field(nullable=True, ge=0)
@@ -119,7 +121,7 @@ def normalise_workbook(df: pl.DataFrame, file: str, year: int, source: str) -> p
         pl.col("AREA_TYPE").replace_strict({NATIONAL_AREA_TYPE: "national"}, default=None)
         .alias("area_type"),
         pl.col("PRIM_STATE").alias("area_code"),
-        pl.when(naics == "000000").then(pl.lit(CROSS_INDUSTRY))
+        pl.when(naics == CROSS_INDUSTRY_CODE).then(pl.lit(CROSS_INDUSTRY))
         .otherwise(naics.replace(SECTOR_REPAIRS)).alias("naics_sector"),
         pl.col("OCC_CODE").str.strip_chars(),
         pl.lit(source).alias("source"),

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY
 from exposure.errors import InputError
 from exposure.sources.base import REDOWNLOAD_HINT, ROW, IngestContext, validate
 from exposure.sources.minimums import require_data_rows
 from exposure.sources.oews import (
-    CROSS_INDUSTRY,
+    CROSS_INDUSTRY_CODE,
     NOT_RELEASED,
     TABLE,
     TOP_CODED,
@@ -36,7 +37,7 @@ from exposure.sources.oews import (
 DATABASE = "bls_oews_state/oews-2025.sqlite.gz"
 MANIFEST = "bls_oews_state/manifest.json"
 STATE_KEYS = ("OEUS", "OEUT")  # key range of area type 'S'; a range uses the primary key
-CROSS_INDUSTRY_CODE = ALL_OCCUPATIONS_CODE = "000000"
+ALL_OCCUPATIONS_CODE = "000000"
 SUPPRESSED = "-"
 # Footnote 5: the wage is at or above $115.00 per hour or $239,200 per year (table `footnote`).
 TOP_CODED_FOOTNOTE = "5"

@@ -22,6 +22,7 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import ONET_SOC_PATTERN, TASK_TYPES
 from exposure.errors import InputError
 from exposure.sources.base import (
     REDOWNLOAD_HINT,
@@ -36,7 +37,6 @@ from exposure.sources.base import (
 
 ONET_DIR = "onet_29_2"
 DEFAULT_RELEASE = "O*NET 29.2"
-SOC_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 CODE = "O*NET-SOC Code"
 
 # domain in occupation_descriptor -> O*NET file name (without extension).
@@ -70,7 +70,7 @@ Reference = tuple[dict[str, str], pl.DataFrame, str]
 class OccupationDataModel(pa.DataFrameModel):
     """Occupation Data alone: checked before any other file is matched against its codes."""
 
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN, unique=True)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN, unique=True)
     soc_code: str
     title: str
     description: str
@@ -84,22 +84,22 @@ class OccupationModel(OccupationDataModel):
 class JobZoneModel(pa.DataFrameModel):
     """Job Zones cover only the occupations with ratings; the rest get a null job zone."""
 
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN, unique=True)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN, unique=True)
     job_zone: pl.Int8 = pa.Field(in_range={"min_value": 1, "max_value": 5})
 
 
 class TaskModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     task_id: pl.Int64 = pa.Field(unique=True)
     task: str
-    task_type: str = pa.Field(nullable=True, isin=["Core", "Supplemental"])
+    task_type: str = pa.Field(nullable=True, isin=list(TASK_TYPES))
     incumbents_responding: pl.Int64 = pa.Field(nullable=True, **NON_NEGATIVE)
     date: str
     domain_source: str
 
 
 class TaskDwaModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     task_id: pl.Int64
     dwa_id: str
 
@@ -127,7 +127,7 @@ class WorkActivityModel(pa.DataFrameModel):
 
 
 class TechnologySkillModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     example: str
     commodity_code: str = pa.Field(str_matches=r"^\d{8}$")
     commodity_title: str
@@ -139,7 +139,7 @@ class TechnologySkillModel(pa.DataFrameModel):
 
 
 class DescriptorModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     domain: str = pa.Field(isin=list(DESCRIPTOR_FILES))
     element_id: str
     element_name: str
@@ -157,7 +157,7 @@ class DescriptorModel(pa.DataFrameModel):
 
 
 class TaskRatingModel(pa.DataFrameModel):
-    onet_soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    onet_soc_code: str = pa.Field(str_matches=ONET_SOC_PATTERN)
     task_id: pl.Int64
     scale_id: str = pa.Field(isin=["IM", "RT", "FT"])
     category: pl.Int64 = pa.Field(nullable=True)

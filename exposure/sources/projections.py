@@ -19,6 +19,7 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
+from exposure.codes import SOC_PATTERN
 from exposure.errors import InputError
 from exposure.sources.base import (
     REDOWNLOAD_HINT,
@@ -59,7 +60,7 @@ ABSENT = {"median_annual_wage": pl.Float64, "median_wage_top_coded": pl.Boolean,
 class ProjectionModel(pa.DataFrameModel):
     """One NEM occupation: employment in persons at the base and target year."""
 
-    soc_code: str = pa.Field(str_matches=r"^\d{2}-\d{4}$")
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
     title: str
     occupation_type: str = pa.Field(isin=["Summary", "Line item"])
     employment_base: pl.Float64 = pa.Field(ge=0)

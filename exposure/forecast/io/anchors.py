@@ -14,9 +14,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
+# Entry-level white-collar jobs, the population of Amodei's anchor: the cells of the SOC major
+# groups 11-43 (inclusive) whose occupation's tasks have a mean Job Zone of at most 3
+# (`outcomes.entry_level_cells` selects them; the texts below name them).
+ENTRY_LEVEL_MAJOR_GROUPS = (11, 43)
+ENTRY_LEVEL_JOB_ZONE = 3
+_MAJOR_GROUPS = "SOC major groups {}-{}".format(*ENTRY_LEVEL_MAJOR_GROUPS)
 ENTRY_LEVEL_DEFINITION = (
-    "entry-level white-collar jobs = SOC major groups 11-43 (management through office and "
-    "administrative support) with O*NET Job Zone <= 3")
+    f"entry-level white-collar jobs = {_MAJOR_GROUPS} (management through office and "
+    f"administrative support) with O*NET Job Zone <= {ENTRY_LEVEL_JOB_ZONE}")
 
 # The model measures an anchor can be compared with: (label, unit). Units: `share` (0-1)
 # and `percent` (already in percent).
@@ -25,8 +31,8 @@ EQUIVALENTS: dict[str, tuple[str, str]] = {
     "hours_automated_share": ("share of all hours automated", "share"),
     "tfp_gain_pct": ("bottom-up TFP gain since 2025", "percent"),
     "entry_level_wc_displaced_share": (
-        "share of entry-level white-collar jobs displaced (SOC major groups 11-43, Job Zone "
-        "<= 3)", "share"),
+        "share of entry-level white-collar jobs displaced "
+        f"({_MAJOR_GROUPS}, Job Zone <= {ENTRY_LEVEL_JOB_ZONE})", "share"),
     "ai_unemployment_rate": ("AI-displaced unemployed over the labour force", "share"),
 }
 

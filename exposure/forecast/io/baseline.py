@@ -32,6 +32,8 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY, SOC_MAJOR_SUFFIX
+
 SHARE_YEAR = 2024
 ALL_OCCUPATIONS = "00-0000"
 COLUMNS = ("soc_code", "naics_sector", "year", "baseline_employment")
@@ -56,7 +58,7 @@ def _projection_path(projection: pl.DataFrame, years: list[int]) -> pl.DataFrame
 
 def _parents(code: str) -> list[str]:
     """SOC parents of a detailed code, nearest first: broad, minor, major, all occupations."""
-    return [code[:6] + "0", code[:4] + "000", code[:2] + "-0000", ALL_OCCUPATIONS]
+    return [code[:6] + "0", code[:4] + "000", code[:2] + SOC_MAJOR_SUFFIX, ALL_OCCUPATIONS]
 
 
 def sector_shares(employment: pl.DataFrame, codes: Iterable[str],
@@ -64,8 +66,8 @@ def sector_shares(employment: pl.DataFrame, codes: Iterable[str],
     """soc_code, naics_sector, share: where each code's employment is, by the OEWS sector
     files of `year` (see the module docstring for suppressed cells and missing codes)."""
     cells = employment.filter((pl.col("year") == year) & (pl.col("area_type") == "national"))
-    sector = cells.filter(pl.col("naics_sector") != "all")
-    national = cells.filter(pl.col("naics_sector") == "all").select(
+    sector = cells.filter(pl.col("naics_sector") != CROSS_INDUSTRY)
+    national = cells.filter(pl.col("naics_sector") == CROSS_INDUSTRY).select(
         "soc_code", pl.col("employment").alias("national"))
     totals = sector.filter(pl.col("soc_code") == ALL_OCCUPATIONS).select(
         "naics_sector", pl.col("employment").alias("sector_total"))

@@ -17,7 +17,8 @@ revenue of the automation tax; `labour` turns them into the §7.5 stock-flow.
 * ``tfp_gain_pct`` — bottom-up TFP since t0 (§7.8), percent;
 * ``hours_automated_share`` — automated share of all task time (before θ_sub);
 * ``entry_level_wc_displaced_share`` — displaced share of entry-level white-collar jobs, i.e.
-  SOC major groups 11-43 in occupations whose tasks' mean Job Zone is at most 3;
+  SOC major groups 11-43 in occupations whose tasks' mean Job Zone is at most 3
+  (`anchors.ENTRY_LEVEL_MAJOR_GROUPS`, `anchors.ENTRY_LEVEL_JOB_ZONE`);
 * ``ai_unemployment_rate`` — the AI-displaced unemployed over baseline employment.
 
 Quantiles are over draws, per year (each measure's own interval).
@@ -31,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from exposure.errors import ConfigError
+from exposure.forecast.io.anchors import ENTRY_LEVEL_JOB_ZONE, ENTRY_LEVEL_MAJOR_GROUPS
 from exposure.forecast.io.results import (
     QUANTILES,
     displacement_frame,
@@ -45,8 +47,6 @@ from exposure.forecast.model.labour import income_loss, stock_flow
 from exposure.forecast.simulation.montecarlo import DESCRIPTIONS, Setup
 from exposure.forecast.simulation.simulate import Prepared, ScenarioChunk
 
-ENTRY_LEVEL_MAJOR_GROUPS = (11, 43)  # white-collar SOC major groups, inclusive
-ENTRY_LEVEL_JOB_ZONE = 3.0
 LABOUR_SCHEMA = {"scenario": pl.String, "year": pl.Int16, "scope": pl.String,
                  "measure": pl.String, "unit": pl.String, "p10": pl.Float64,
                  "p50": pl.Float64, "p90": pl.Float64}
@@ -188,5 +188,4 @@ def sensitivity_frame(rows: list[dict], year: int = 0) -> pl.DataFrame:
                       descending=True)
 
 
-__all__ = ["ENTRY_LEVEL_JOB_ZONE", "entry_level_cells", "labour_frame", "scenario_tables",
-           "sensitivity_frame"]
+__all__ = ["entry_level_cells", "labour_frame", "scenario_tables", "sensitivity_frame"]

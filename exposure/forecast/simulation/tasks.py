@@ -5,11 +5,13 @@ numpy arrays, one entry per O*NET task whose occupation reaches a BLS occupation
 baseline employment, sorted by (onet_soc_code, task_id) so that a task always gets the same
 random numbers. Choices made here (MODEL_SPEC is silent on them):
 
-* **Time shares ω_i|o** (§4, §6 outputs). Importance × frequency from O*NET Task Ratings when
-  present: IM (1-5) times the mean FT category (1 = yearly or less … 7 = hourly or more, the
-  ordinal scale O*NET publishes); a task without ratings in a rated occupation takes the
+* **Time shares ω_i|o** (§4, §6 outputs). The task weights of `exposure.task_weights` on the
+  importance × frequency basis, on purpose not the roll-ups' importance alone: a time share
+  is the share of working time a task takes, so a daily task outweighs an equally important
+  yearly one. IM (1-5) times the mean FT category (1 = yearly or less … 7 = hourly or more,
+  the ordinal scale O*NET publishes); a task without ratings in a rated occupation takes the
   occupation's mean IM×FT. Without ratings (the mirror): Core = 2, Supplemental = 1,
-  untyped = 1. Normalised to sum to 1 within each O*NET occupation.
+  untyped = 1, as in the roll-ups. Normalised to sum to 1 within each O*NET occupation.
 * **O*NET → BLS.** ω_i|o of a BLS occupation o is the crosswalk split weight of the task's
   O*NET occupation times its time share, so the shares of a BLS code with tasks sum to 1.
   A BLS code none of whose O*NET occupations has tasks gets no task and is never displaced.
@@ -33,11 +35,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from exposure.codes import CROSS_INDUSTRY
 from exposure.forecast.model.capability import human_minutes
 from exposure.sources.oews import SECTORS
+from exposure.task_weights import IMPORTANCE_FREQUENCY, task_weights
 
-TYPE_WEIGHTS = {"Core": 2.0, "Supplemental": 1.0}
-UNTYPED_WEIGHT = 1.0
 DEFAULT_JOB_ZONE = 3
 WAGE_YEAR = 2024
 KEYS = ["onet_soc_code", "task_id"]
@@ -45,30 +47,11 @@ KEYS = ["onet_soc_code", "task_id"]
 
 def task_time_shares(task: pl.DataFrame, task_rating: pl.DataFrame | None = None) -> pl.DataFrame:
     """onet_soc_code, task_id, time_share (sums to 1 per O*NET occupation), share_source
-    ('importance_frequency', 'imputed' or 'task_type')."""
-    out = task.select(*KEYS, "task_type")
-    if task_rating is not None and task_rating.height:
-        rating = task_rating.filter(pl.col("scale_id").is_in(["IM", "FT"]))
-        im = rating.filter(pl.col("scale_id") == "IM").group_by(KEYS).agg(
-            pl.col("data_value").mean().alias("im"))
-        ft = rating.filter(pl.col("scale_id") == "FT").group_by(KEYS).agg(
-            ((pl.col("category") * pl.col("data_value")).sum() / pl.col("data_value").sum())
-            .alias("ft"))
-        out = out.join(im, on=KEYS, how="left").join(ft, on=KEYS, how="left").with_columns(
-            (pl.col("im") * pl.col("ft")).alias("rated"))
-    else:
-        out = out.with_columns(pl.lit(None, pl.Float64).alias("rated"))
-    by_type = pl.col("task_type").replace_strict(TYPE_WEIGHTS, default=UNTYPED_WEIGHT,
-                                                 return_dtype=pl.Float64)
-    mean_rated = pl.col("rated").mean().over("onet_soc_code")
-    weight = pl.coalesce("rated", mean_rated, by_type)
-    return out.with_columns(weight.alias("w")).select(
-        *KEYS,
-        (pl.col("w") / pl.col("w").sum().over("onet_soc_code")).alias("time_share"),
-        pl.when(pl.col("rated").is_not_null()).then(pl.lit("importance_frequency"))
-        .when(mean_rated.is_not_null()).then(pl.lit("imputed"))
-        .otherwise(pl.lit("task_type")).alias("share_source"),
-    )
+    ('importance_frequency', 'imputed' or 'task_type': `task_weights`' weight_source)."""
+    weight = pl.col("weight")
+    return task_weights(task, task_rating, IMPORTANCE_FREQUENCY).select(
+        *KEYS, (weight / weight.sum().over("onet_soc_code")).alias("time_share"),
+        pl.col("weight_source").alias("share_source"))
 
 
 @dataclass(frozen=True)
@@ -139,9 +122,9 @@ def _wages(employment: pl.DataFrame,
            projection: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """OEWS May 2024 annual mean wages by cell and nationally, and the EP median wage."""
     cells = employment.filter((pl.col("year") == WAGE_YEAR) & (pl.col("area_type") == "national"))
-    by_cell = cells.filter(pl.col("naics_sector") != "all").select(
+    by_cell = cells.filter(pl.col("naics_sector") != CROSS_INDUSTRY).select(
         "soc_code", "naics_sector", pl.col("annual_mean_wage").alias("cell_wage"))
-    national = cells.filter(pl.col("naics_sector") == "all").select(
+    national = cells.filter(pl.col("naics_sector") == CROSS_INDUSTRY).select(
         "soc_code", pl.col("annual_mean_wage").alias("national_wage"))
     ep = projection.select("soc_code", pl.col("median_annual_wage").alias("ep_wage"))
     return by_cell, national, ep

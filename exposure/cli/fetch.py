@@ -1,6 +1,7 @@
-"""`exposure fetch`: download the official raw files of the source manifest (registered in cli.py).
+"""`exposure fetch`: download the official raw files of the source manifest.
 
-The command prints a table of what it did on stderr; errors are `ExposureError`s for cli.py.
+The command prints a table of what it did on stderr; errors are `ExposureError`s that the
+entry point (`exposure.cli.run`) prints as one sentence.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from exposure.cli.common import app
 from exposure.fetch import (
     DEFAULT_USER_AGENT,
     USER_AGENT_ENV,
@@ -31,6 +33,7 @@ _STYLE = {"downloaded": "green", "replaced": "green", "up to date": "dim",
           "new release": "yellow"}
 
 
+@app.command("fetch", rich_help_panel="Data")
 def fetch_command(
     dest: Annotated[Path, typer.Option(
         "--dest", help="Folder to download into (the raw directory layout).")] = DEFAULT_DEST,

@@ -1,5 +1,5 @@
 """`exposure scorers list|evaluate` and `exposure compare`: thin commands over
-`exposure.scorers`. Wired into the main app in `exposure.cli`."""
+`exposure.scorers`."""
 
 from __future__ import annotations
 
@@ -10,19 +10,17 @@ import polars as pl
 import typer
 from rich.console import Console
 
+from exposure.cli.common import app
+from exposure.cli.options import FormatOpt, OutputOpt, RawDir
 from exposure.output import Format, emit
+
+PANEL = "Scorers"
 
 scorers_app = typer.Typer(
     help="Task scorers: list the registered ones, evaluate them on held-out occupations.",
     no_args_is_help=True,
 )
 err = Console(stderr=True, markup=False)  # scorer names are never markup
-
-RawDir = Annotated[
-    Path | None, typer.Option("--raw-dir", help="Raw data folder [EXPOSURE_RAW_DIR].")
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
 
 def load_tables(raw_dir: Path | None = None) -> tuple[dict[str, pl.DataFrame],
@@ -87,6 +85,7 @@ def evaluate_command(
                      "against the observed share of that label (or mean human beta)")
 
 
+@app.command("compare", rich_help_panel=PANEL)
 def compare_command(
     reference: Annotated[Path, typer.Option(
         "--reference", help="CSV of a published occupation-level index keyed by SOC code.")],
@@ -116,3 +115,7 @@ def compare_command(
          caption=f"Reference: {reference}. Spearman and Pearson over the occupations both "
                  f"score; top_overlap: codes in both top-{top} lists. Exposure is not a "
                  "probability of job loss.")
+
+
+app.add_typer(scorers_app, name="scorers", help="List and evaluate task scorers.",
+              rich_help_panel=PANEL)
