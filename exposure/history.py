@@ -14,7 +14,6 @@ before); the reference tables and the views are copied as they are.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from exposure.runs import latest_run_id, new_run_id, successful_run_ids
 from exposure.warehouse import (
     HISTORY_TABLES,
     RUN_RESULTS,
-    _temporary_name,  # the name `building` uses, so `remove_leftovers` clears ours too
+    building,
     connect_read_only,
     remove_leftovers,
     table_names,
@@ -101,9 +100,7 @@ def prune_history(warehouse: Path, keep: int = DEFAULT_KEEP, *, wait: bool = Tru
 
 def _rewrite(target: Path, kept: list[str]) -> None:
     """Publish a copy of `target` whose history tables hold only the rows of `kept`."""
-    tmp = _temporary_name(target)
-    con = duckdb.connect(str(tmp))
-    try:
+    with building(target, carry_history=False) as con:
         previous = target.as_posix().replace("'", "''")
         con.execute(f"ATTACH '{previous}' AS previous (READ_ONLY)")
         names = [r[0] for r in con.execute(
@@ -124,11 +121,3 @@ def _rewrite(target: Path, kept: list[str]) -> None:
         con.execute("DETACH previous")
         for sql in views:
             con.execute(sql)
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, target)
-    except BaseException:
-        con.close()
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise

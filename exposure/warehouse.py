@@ -143,18 +143,20 @@ def remove_leftovers(target: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def building(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(target: Path, carry_history: bool = True
+             ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a fresh warehouse file; publish it only if the block succeeds.
 
-    History tables of the currently published file are carried over first, so `run` and
-    `source_file` keep every past run.
+    History tables of the currently published file are carried over first (unless
+    ``carry_history`` is false: the block copies what it wants), so `run` and `source_file`
+    keep every past run.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temporary_name(target)
     con = duckdb.connect(str(tmp))
     try:
-        if target.is_file():
+        if carry_history and target.is_file():
             _copy_history(con, target)
         yield con
         con.execute("CHECKPOINT")
