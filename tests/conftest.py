@@ -20,7 +20,8 @@ RAW_DIR = Path(os.environ.get("EXPOSURE_RAW_DIR", default_raw_dir()))
 SLOW_FIXTURES = {"ingested", "refreshed"}
 SLOW_MODULES = {"test_cache", "test_changes", "test_evaluate", "test_forecast_engine",
                 "test_stage_graph", "test_failures", "test_run_lock", "test_prefect_cleanup",
-                "test_abm", "test_abm_stage"}
+                "test_abm", "test_abm_stage", "test_run_history", "test_safety_query",
+                "test_empty_inputs"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
