@@ -3,7 +3,8 @@
 `reports/runs/<run_id>/report.md` names the data and assumptions behind every figure, shows
 the national headline, the sectors and, when the forecast tables are present, the forecast
 sections of `exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour
-market, published anchors), and links the change summary. Charts are Altair specs rendered
+market, published anchors) and of the agent-based simulation (`exposure.reporting.abm`),
+and links the change summary. Charts are Altair specs rendered
 to SVG with vl-convert (no browser, no network).
 """
 
@@ -18,6 +19,7 @@ import polars as pl
 from exposure import ONET_ATTRIBUTION
 from exposure.errors import ConfigError
 from exposure.queries import MEANING
+from exposure.reporting.abm import AbmTables, abm_section
 from exposure.reporting.charts import save_svg
 from exposure.reporting.forecast import ForecastTables, forecast_sections
 from exposure.reporting.markdown import markdown_table
@@ -96,6 +98,7 @@ def write_report(warehouse_path: Path, reports_dir: Path, run_id: str,
                        "AND year = (SELECT max(year) FROM latest_sector_exposure) "
                        "ORDER BY exposure DESC", [scorer])
         forecasts = ForecastTables.load(con, present)
+        simulation = AbmTables.load(con, present)
     finally:
         con.close()
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,6 +115,7 @@ def write_report(warehouse_path: Path, reports_dir: Path, run_id: str,
         chart = save_svg(_sector_chart(sectors), folder / "sectors.svg")
         lines += ["## Sectors", "", f"![sectors]({chart})", "", *markdown_table(sectors), ""]
     lines += forecast_sections(forecasts, folder)
+    lines += abm_section(simulation, folder)
     lines += ["## What changed", "", f"See [the change summary](../../changes/{run_id}.md).", "",
               "---", "", ONET_ATTRIBUTION, ""]
     path = folder / "report.md"

@@ -3,6 +3,7 @@ real command, with its tables published under the run's id."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from exposure import warehouse
@@ -32,3 +33,19 @@ def test_simulate_publishes_the_abm_tables_of_its_scenario(ingested: Settings,
 
     refused = exposure("simulate", "--warehouse", str(target), "--share", "2", env=env)
     assert refused.returncode == 2 and "simulate option" in refused.stderr
+
+
+def test_the_run_report_shows_unemployment_by_wage_quintile(refreshed: Settings) -> None:
+    (folder,) = (Path(refreshed.reports_dir) / "runs").iterdir()
+    text = (folder / "report.md").read_text()
+    section = text.split("## Who is displaced (agent-based simulation)", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    assert "![unemployment by wage quintile](abm_quintiles.svg)" in section
+    assert (folder / "abm_quintiles.svg").read_text().lstrip().startswith("<svg")
+    rows = [line for line in section.splitlines() if re.match(r"\| q\d ", line)]
+    assert [row.split("|")[1].strip() for row in rows] == ["q1", "q2", "q3", "q4", "q5"]
+    duration = warehouse.read_frame(refreshed.warehouse, "SELECT * FROM latest_abm_duration "
+                                    "ORDER BY quintile")
+    assert duration["scenario"].unique().to_list() == ["P0"]
+    assert f"{duration['mean_months_unemployed'][0]:.1f}" in rows[0]
+    assert "the forecast's 80% interval" in section
