@@ -52,6 +52,6 @@ budgets α_f from demand in emergent mode, the data dividend in thresholds.
 """
 
 from exposure.abm.engine import AbmOptions
-from exposure.abm.simulate import prepared, run_trace, simulate, warehouse_tables
+from exposure.abm.simulate import prepared, run_trace, simulate
 
-__all__ = ["AbmOptions", "prepared", "run_trace", "simulate", "warehouse_tables"]
+__all__ = ["AbmOptions", "prepared", "run_trace", "simulate"]

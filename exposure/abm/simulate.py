@@ -10,8 +10,6 @@ forecast engine takes them; ``task_feature`` is built from them when not given.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
@@ -108,25 +106,3 @@ def run_trace(tables: dict[str, pl.DataFrame], prep, opts: AbmOptions, caps,
     trace = run(pop, ai_state(prep, setup, opts), ta.occ, weight, economy(prep, setup), opts,
                 caps, namespace(opts.device))
     return trace, pop
-
-
-def warehouse_tables(path: str | Path) -> dict[str, dict[str, pl.DataFrame]]:
-    """The tables the ABM reads, from a published warehouse (its `latest_` views for the
-    forecast's tables): (reference tables, forecast tables)."""
-    import duckdb
-
-    from exposure.forecast.engine import TABLES
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables").fetchall()}
-        ref = {n: con.execute(f'select * from "{n}"').pl() for n in names
-               if not n.startswith("latest_") and n not in TABLES
-               and n not in ("run", "stage_run", "change_summary", "source_file",
-                             "data_check")}
-        fc = {n: con.execute(f'select * from "latest_{n}"').pl() for n in TABLES
-              if f"latest_{n}" in names}
-    finally:
-        con.close()
-    return {"reference": ref, "forecast": fc}
