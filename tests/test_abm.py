@@ -94,3 +94,20 @@ def test_coupled_share_equals_the_cap_within_one_agent(reference_tables: dict, p
 def test_coupled_mode_needs_the_forecast(reference_tables: dict, prep) -> None:
     with pytest.raises(ValueError, match="coupled mode"):
         simulate(reference_tables, "P0", AbmOptions(share=SHARE, months=6), prep=prep)
+
+
+def test_headcount_cuts_are_theta_sub_of_the_automated_time(reference_tables: dict,
+                                                             prep) -> None:
+    """§4.3: only θ_sub of automated time becomes headcount cuts, and it does: firms
+    consolidate the time AI frees into whole jobs, even where no single worker has lost
+    most of their tasks (the forecast's displaced FTE = Emp·α·θ_sub)."""
+    fast = _variant(prep, Td_months=4.3, g_c=0.2)
+    sectors = prep.tasks.sectors
+    grid = np.array([2025.5, 2026.5, 2027.5])
+    caps = np.tile([0.01, 0.03, 0.05], (len(sectors), 1))
+    opts = AbmOptions(share=0.002, months=36)
+    trace, pop = run_trace(reference_tables, fast, opts, (grid, caps))
+    theta_sub = fast.setups[0].points["theta_sub"]
+    target = theta_sub * trace.automated[-1] * pop.size
+    assert target > 1000
+    assert abs(trace.displaced[-1] - target) <= 0.05 * target, (trace.displaced[-1], target)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
+
 from exposure import warehouse
 from exposure.settings import Settings
 from tests.cli_runs import env_for, exposure, warm_cache
@@ -49,3 +51,13 @@ def test_the_run_report_shows_unemployment_by_wage_quintile(refreshed: Settings)
     assert duration["scenario"].unique().to_list() == ["P0"]
     assert f"{duration['mean_months_unemployed'][0]:.1f}" in rows[0]
     assert "the forecast's 80% interval" in section
+
+
+def test_coupled_simulation_lies_within_the_forecasts_interval(refreshed: Settings) -> None:
+    """MODEL_SPEC §4's coupling test: the refresh's coupled ABM (1% of the workforce) ends
+    each year inside the aggregate forecast's 80% interval for the same scenario."""
+    comparison = warehouse.read_frame(refreshed.warehouse, "SELECT * FROM "
+                                      "latest_abm_comparison ORDER BY year")
+    assert comparison["abm_displaced"][-1] > 0
+    outside = comparison.filter(~pl.col("inside_80"))
+    assert outside.height == 0, outside

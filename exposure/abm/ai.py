@@ -68,7 +68,9 @@ class AiState:
         self.withheld = p.cbi * organised
         self.data = np.ones_like(self.x)
         self.compute = 1.0
-        self.cap_month = np.where(self._reliable(), 0.0, np.inf)
+        # reliable before t0 (t_cap = −∞, as in the forecast): the gate's lag has long run,
+        # so what AI already does is the status quo, not a later opening
+        self.cap_month = np.where(self._reliable(), -np.inf, np.inf)
 
     def _reliable(self) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.p.beta * self.x)) >= self.p.q_req

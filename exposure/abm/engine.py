@@ -115,6 +115,7 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     key = be.asarray(key_h)
     thr = be.asarray(threshold[order])
     substitution = be.asarray(pop.sub_draw[order] < eco.theta_sub)
+    pick = be.asarray(rng.random(n))  # who goes from the marginal bin of a consolidation
     clock = pop.clock[order]
     wage_h = pop.wage[order]
     sector_n = np.bincount(pop.sector, minlength=n_sec).astype(np.float64)
@@ -163,6 +164,14 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
             human = 1.0 - base
             out = active & substitution & (human - automated < opts.rho_min * human)
             active = active & ~out
+            # §4.3's second rule: θ_sub of the automated time becomes headcount cuts, so
+            # firms consolidate the time AI frees across workers into whole jobs
+            cuts = (eco.theta_sub * be.bincount(sector, automated, n_sec)
+                    - be.bincount(sector, xp.astype(~active, xp.float64), n_sec))
+            extra = _consolidate(be, automated, active & substitution, sector, cuts,
+                                 pick, n_sec)
+            active = active & ~extra
+            out = out | extra
             new = np.nonzero(be.to_numpy(out))[0]
             disp_month[new] = m
             trace.sector_automated.append(
@@ -229,6 +238,24 @@ def _accept(be: Backend, want, sector, room, advantage, n_sec: int):
     above = from_top - hist
     ok = xp.where(hist > 0, (room[:, None] - above) / xp.where(hist > 0, hist, 1.0), 1.0)
     return xp.reshape(xp.clip(ok, 0.0, 1.0), (-1,))[cell]
+
+
+def _consolidate(be: Backend, automated, eligible, sector, cuts, pick, n_sec: int):
+    """The eligible agents each sector lets go to make `cuts` more job cuts: the most
+    automated first (binned by automated share), the marginal bin by each agent's fixed
+    draw `pick`, so a sector's cuts match its target in expectation."""
+    xp = be.xp
+    b = xp.clip(xp.astype(automated * BINS, xp.int64), 0, BINS - 1)
+    cell = sector * BINS + b
+    candidates = eligible & (automated > 0.0)
+    hist = xp.reshape(be.bincount(cell, xp.astype(candidates, xp.float64), n_sec * BINS),
+                      (n_sec, BINS))
+    from_top = xp.flip(xp.cumulative_sum(xp.flip(hist, axis=1), axis=1), axis=1)
+    above = from_top - hist
+    need = xp.clip(cuts, 0.0, None)[:, None]
+    take = xp.where(hist > 0, (need - above) / xp.where(hist > 0, hist, 1.0), 0.0)
+    share = xp.reshape(xp.clip(take, 0.0, 1.0), (-1,))[cell]
+    return candidates & (pick < share)
 
 
 def _ai_shares(be: Backend, s: np.ndarray, key, start_h: np.ndarray, t_occ: np.ndarray,
