@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import shutil
 import time
@@ -83,8 +84,9 @@ def code_digest(modules: tuple[str, ...]) -> str:
     """Digest of the source files of `modules` (a package name covers all its files)."""
     sources = []
     for name in modules:
-        module = importlib.import_module(name)
-        path = Path(module.__file__ or "")
+        # found, not imported: a warm refresh keys every stage before it runs any
+        spec = importlib.util.find_spec(name)
+        path = Path(spec.origin if spec and spec.origin else "")
         files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
         sources.extend((f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in files)
     return _digest(sources)
@@ -162,6 +164,28 @@ def stage_key(stage: Stage, params: Mapping[str, object], input_keys: Mapping[st
     return _digest(stage.name, code_digest(stage.code), dict(params), dict(input_keys), files)
 
 
+def _key_of(stage: Stage, params: Mapping[str, object], input_keys: Mapping[str, str],
+            ctx: IngestContext) -> str:
+    files = matching_digests(ctx, stage.patterns) if stage.reader else {}
+    files.update(file_digests(stage, params))
+    keyed = {name: value for name, value in params.items() if name not in stage.unkeyed}
+    return stage_key(stage, keyed, input_keys, files)
+
+
+def stage_keys(stages: Iterable[Stage], ctx: IngestContext,
+               options: Mapping[str, object]) -> dict[str, str]:
+    """The key each stage would have in a run with `options`, without running any: what a
+    refresh compares with the last run's keys to see that nothing changed."""
+    keys: dict[str, str] = {}
+    by_table: dict[str, str] = {}
+    for stage in dependency_order(stages):
+        params = {name: options[name] for name in stage.params}
+        keys[stage.name] = _key_of(stage, params,
+                                   {name: by_table[name] for name in stage.inputs}, ctx)
+        by_table.update(dict.fromkeys(stage.outputs, keys[stage.name]))
+    return keys
+
+
 def run_stage(stage: Stage, upstream: Mapping[str, StageResult], params: Mapping[str, object],
               cache: StageCache, ctx: IngestContext) -> StageResult:
     """Run `stage` or take its result from the cache when its key is unchanged.
@@ -169,11 +193,7 @@ def run_stage(stage: Stage, upstream: Mapping[str, StageResult], params: Mapping
     `upstream` maps each table name to the result of the stage that produced it.
     """
     started = time.perf_counter()
-    input_keys = {name: upstream[name].key for name in stage.inputs}
-    files = matching_digests(ctx, stage.patterns) if stage.reader else {}
-    files.update(file_digests(stage, params))
-    keyed = {name: value for name, value in params.items() if name not in stage.unkeyed}
-    key = stage_key(stage, keyed, input_keys, files)
+    key = _key_of(stage, params, {name: upstream[name].key for name in stage.inputs}, ctx)
     cached = cache.load(stage, key)
     if cached is not None:
         tables, records = cached

@@ -27,6 +27,7 @@ from exposure.pipeline import (
     StageResult,
     dependency_order,
     run_stages,
+    stage_keys,
     upstream_of,
 )
 from exposure.report import write_report
@@ -47,6 +48,28 @@ def refresh_stages() -> tuple[Stage, ...]:
 def stages_through(last: str) -> tuple[Stage, ...]:
     """Stage `last` of a full refresh and the stages whose tables it needs, nothing else."""
     return upstream_of(refresh_stages(), last)
+
+
+def unchanged_run(settings: Settings) -> str | None:
+    """The warehouse's latest run when a full refresh now would reuse every stage and
+    publish the same tables (it ran every stage with the key each would have now); None
+    when anything changed: code, settings, a raw or a project file."""
+    from exposure.runs import latest_run_id
+
+    if not Path(settings.warehouse).is_file():
+        return None
+    keys = stage_keys(refresh_stages(), IngestContext(Path(settings.raw_dir)),
+                      run_options(settings))
+    con = warehouse.connect_read_only(settings.warehouse)
+    try:
+        run_id = latest_run_id(con)
+        if run_id is None or "stage_run" not in warehouse.table_names(con):
+            return None
+        ran = dict(con.execute("SELECT stage, key FROM stage_run WHERE run_id = ?",
+                               [run_id]).fetchall())
+    finally:
+        con.close()
+    return run_id if {name: ran.get(name) for name in keys} == keys else None
 
 
 def run_options(settings: Settings) -> dict[str, object]:

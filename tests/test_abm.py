@@ -111,3 +111,17 @@ def test_headcount_cuts_are_theta_sub_of_the_automated_time(reference_tables: di
     target = theta_sub * trace.automated[-1] * pop.size
     assert target > 1000
     assert abs(trace.displaced[-1] - target) <= 0.05 * target, (trace.displaced[-1], target)
+
+
+def test_each_simulated_month_is_reported_for_the_progress_bar(reference_tables: dict,
+                                                                prep) -> None:
+    from exposure.abm.engine import MONTH_PROGRESS
+
+    seen: list[tuple[int, int]] = []
+    token = MONTH_PROGRESS.set(lambda done, of: seen.append((done, of)))
+    try:
+        run_trace(reference_tables, prep, AbmOptions(share=SHARE, months=12,
+                                                     mode="emergent"), None)
+    finally:
+        MONTH_PROGRESS.reset(token)
+    assert seen == [(m, 12) for m in range(1, 13)]

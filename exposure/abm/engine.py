@@ -13,6 +13,8 @@ give every C_w (linear in agents).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +24,11 @@ from exposure.abm.ai import AiState
 from exposure.abm.backend import Backend, namespace
 from exposure.abm.caps import cap_at
 from exposure.abm.population import Population
+
+# Told (done, of) after every simulated month: `exposure simulate` draws its bar from it. A
+# context variable, not a parameter, because stage parameters make up the cache key.
+MONTH_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "abm_month_progress", default=None)
 
 BINS = 4096  # advantage bins for "largest AI advantage first" under a cap
 ADV_RANGE = 40.0  # advantages are binned on [−20, 20] (σ_q units; wider ones clip)
@@ -140,6 +147,7 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     income_loss = 0.0
     total_wage = float(pop.wage.sum())
     trace = Trace(order=order)
+    report_month = MONTH_PROGRESS.get()
     s = ai.scores(0.0)
     for m in range(opts.months):
         if m and m % opts.ai_every == 0:
@@ -203,6 +211,8 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
         trace.automated.append(float(xp.sum(automated)) / n)
         trace.hazard.append(h)
         trace.income_loss.append(income_loss)
+        if report_month is not None:
+            report_month(m + 1, opts.months)
     trace.disp_month, trace.reemp_month = disp_month, reemp_month
     return trace
 

@@ -3,6 +3,8 @@ ones about past runs (`runs`, `runs prune`)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -36,11 +38,48 @@ def _run_through(last: str | None, settings: Settings, no_cache: bool, no_wait: 
     # `stages_through` gives a stage's ancestors only, and no stage needs every source:
     # the ingest names its stages, so that it reads and validates every source.
     stages = INGEST_STAGES if last is None else stages_through(last)
-    with err.status(f"running stages through {last or 'the ingest'}") as status:
-        run = run_refresh(settings, stages, use_cache=not no_cache,
-                          progress=lambda stage: status.update(f"stage {stage}"),
+    with stage_progress(len(stages)) as on_stage:
+        run = run_refresh(settings, stages, use_cache=not no_cache, progress=on_stage,
                           wait=not no_wait, notice=notice)
     print_run(run, settings.warehouse)
+
+
+@contextlib.contextmanager
+def stage_progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar of the stages on stderr, with a second bar of the simulated
+    months while the agent-based simulation runs; yields the per-stage callback."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from exposure.abm.engine import MONTH_PROGRESS
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        stages = bar.add_task("stages", total=total)
+        months: dict[str, object] = {}
+        started = [0]
+
+        def on_stage(name: str) -> None:
+            bar.update(stages, description=f"stage {name}", completed=started[0])
+            started[0] += 1
+
+        def on_month(done: int, of: int) -> None:
+            if "task" not in months:
+                months["task"] = bar.add_task("simulated months", total=of)
+            bar.update(months["task"], completed=done)
+
+        token = MONTH_PROGRESS.set(on_month)
+        try:
+            yield on_stage
+        finally:
+            MONTH_PROGRESS.reset(token)
 
 
 def print_run(run, warehouse: Path) -> None:  # RunRecord, imported lazily
@@ -156,13 +195,21 @@ def refresh(raw_dir: RawDir = None, warehouse: WarehouseOpt = None,
             no_cache: NoCache = False, no_wait: NoWait = False) -> None:
     """Run the whole refresh as a Prefect flow and publish the warehouse."""
     from exposure.prefect_setup import guard_children
-    from exposure.refresh import holding_lock
+    from exposure.refresh import holding_lock, unchanged_run
     from exposure.runs import new_run_id
 
     settings = settings_for(raw_dir, warehouse, reports_dir, scorer)
     run_id = new_run_id()
     # The lock is taken before Prefect starts (seconds), so --no-wait answers at once.
     with holding_lock(settings, run_id, wait=not no_wait, notice=notice):
+        # Nothing changed: the published warehouse is what the flow would publish again, so
+        # neither Prefect's server nor a copy of every table is worth its seconds.
+        same = None if no_cache else unchanged_run(settings)
+        if same is not None:
+            err.print(f"nothing changed since run {same} (code, settings and every input "
+                      f"file are the same): {settings.warehouse} stands as it is; "
+                      "--no-cache recomputes and publishes a new run")
+            return
         guard_children()
         from exposure.prefect_setup import quiet_tracebacks
         from flows.refresh import refresh as refresh_flow
