@@ -124,8 +124,13 @@ class StageCache:
         meta_path = folder / "meta.json"
         if not meta_path.is_file():
             return None
-        meta = json.loads(meta_path.read_text())
-        tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
+        try:
+            meta = json.loads(meta_path.read_text())
+            tables = {name: pl.read_parquet(folder / f"{name}.parquet")
+                      for name in meta["tables"]}
+        except (OSError, ValueError, pl.exceptions.ComputeError):
+            # another run on the same cache replaced this result while we read it: a miss
+            return None
         return tables, [FileRecord(**f) for f in meta["files"]]
 
     def save(self, stage: Stage, key: str, tables: Tables, files: list[FileRecord]) -> None:
@@ -142,7 +147,11 @@ class StageCache:
         for old in folder.parent.iterdir():
             if old != tmp and not old.name.startswith("."):
                 shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(folder)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            # another run on the same cache saved this key first: same inputs, same result
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def file_digests(stage: Stage, params: Mapping[str, object]) -> dict[str, str]:
