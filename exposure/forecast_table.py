@@ -56,6 +56,28 @@ def forecast_table(path: Path, *, measure: str = queries.DISPLACED_CELLS,
     return frame, prov
 
 
+# What a terminal shows of each table (csv/json/parquet/xlsx keep every column): codes
+# with their titles, the median before its interval; the mean and the automated share of
+# the cells and the measure's name (in the title) are left to the files.
+CELL_COLUMNS = ("scenario", "scenario_title", "year", "soc_code", "soc_title", "naics_sector",
+                "sector_title", "baseline_employment", "displaced_p50", "displaced_p10",
+                "displaced_p90")
+MEASURE_COLUMNS = ("scenario", "scenario_title", "year", "scope", "unit", "p50", "p10", "p90",
+                   "definition")
+SENSITIVITY_COLUMNS = ("scenario", "scenario_title", "parameter", "description", "low_value",
+                       "centre_value", "high_value", "displaced_low", "displaced_high",
+                       "swing")
+
+
+def terminal_columns(measure: str = queries.DISPLACED_CELLS, sensitivity: bool = False
+                     ) -> tuple[str, ...]:
+    """The columns a terminal shows of the table `forecast_table` returns for these
+    options (those of them the rows have)."""
+    if sensitivity:
+        return SENSITIVITY_COLUMNS
+    return CELL_COLUMNS if measure == queries.DISPLACED_CELLS else MEASURE_COLUMNS
+
+
 def forecast_table_title(measure: str = queries.DISPLACED_CELLS, sensitivity: bool = False,
                          sector: str | None = None) -> str:
     """The title of the table `forecast_table` returns for these options."""

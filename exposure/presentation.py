@@ -9,6 +9,7 @@ people are shown as whole numbers with thousands separators, never as "978.3".
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 import polars as pl
@@ -20,6 +21,7 @@ class Kind(StrEnum):
     usd = "usd"  # dollars, shown as $1,234
     count = "count"  # a count of things (tasks, firms), shown as 1,234
     number = "number"  # anything else numeric: 4 significant digits
+    points = "points"  # a figure already in percent (1.5 means 1.5%), shown as 1.50%
     text = "text"  # codes, names, ids, years
 
 
@@ -88,6 +90,19 @@ HEADERS: dict[str, str] = {
     "onet_release": "O*NET release",
     "employment_source": "Employment source",
     "definition": "Definition",
+    # the BLS-level, wage-band and education tables, the workbook's policy comparison (D)
+    "wage_quintile": "Wage quintile",
+    "band_title": "Wage band",
+    "wage_low": "Band's lowest mean wage",
+    "wage_high": "Band's highest mean wage",
+    "typical_education": "Typical entry education",
+    "education_rank": "Education rank",
+    "onet_occupations": "O*NET occupations",
+    "change_from_reference": "Change from P0 (median)",
+    "change_from_reference_share": "Change from P0 (%)",
+    # appended (A): the state forecast
+    "displaced_share": "Displaced share of employment",
+    "method": "Method",
 }
 
 KINDS: dict[str, Kind] = {
@@ -104,12 +119,55 @@ KINDS: dict[str, Kind] = {
                      "exposed_wage_bill"), Kind.usd),
     **dict.fromkeys(("n_tasks", "n_scored", "n_firms"), Kind.count),
     **dict.fromkeys(("year", "employment_year", "run_id"), Kind.text),
+    # appended (D): dollars of the wage bands, counts, and the change of a scenario from P0
+    **dict.fromkeys(("wage_low", "wage_high"), Kind.usd),
+    **dict.fromkeys(("onet_occupations",), Kind.count),
+    **dict.fromkeys(("change_from_reference",), Kind.persons),
+    **dict.fromkeys(("change_from_reference_share",), Kind.percent),
+    **dict.fromkeys(("wage_quintile", "education_rank"), Kind.text),
+}
+
+
+# A table of one measure per row (labour_market_forecast) says in its `unit` column what
+# its value columns hold; the value columns take their kind from it.
+UNIT_KINDS: dict[str, Kind] = {"persons": Kind.persons, "share": Kind.percent,
+                               "percent": Kind.points, "USD per year": Kind.usd,
+                               "USD": Kind.usd}
+UNIT_VALUED = ("p10", "p50", "p90", "value")
+
+# The number format of each kind in a spreadsheet: the cell keeps the full value (a share
+# stays 0.1234, so it still sums and charts), only its display is rounded.
+EXCEL_FORMATS: dict[Kind, str] = {
+    Kind.percent: "0.0%",
+    Kind.persons: "#,##0",
+    Kind.count: "#,##0",
+    Kind.usd: "$#,##0",
+    Kind.points: '0.00"%"',
+    Kind.number: "General",
 }
 
 
 def header(column: str) -> str:
     """The human header of a machine column name (its words, capitalised, if not listed)."""
     return HEADERS.get(column) or column.replace("_", " ").capitalize()
+
+
+def headers(columns: list[str] | tuple[str, ...]) -> list[str]:
+    """The human headers of `columns`, unique: a header that another column already took
+    stays the machine name (numbered if that is taken too), so no column is lost when a
+    table is keyed by its headers."""
+    taken: set[str] = set()
+    out = []
+    for column in columns:
+        name = header(column)
+        if name in taken:
+            name = column
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def kind(column: str, dtype: pl.DataType | None = None) -> Kind:
@@ -121,10 +179,29 @@ def kind(column: str, dtype: pl.DataType | None = None) -> Kind:
     return Kind.text
 
 
+def column_kinds(frame: pl.DataFrame) -> dict[str, Kind]:
+    """The kind of each column of `frame`; the value columns of a one-unit table (a `unit`
+    column with one value) take the unit's kind."""
+    kinds = {name: kind(name, dtype) for name, dtype in frame.schema.items()}
+    units = frame.get_column("unit").unique().to_list() if "unit" in frame.columns else []
+    if len(units) == 1 and units[0] in UNIT_KINDS:
+        for name in UNIT_VALUED:
+            if name in kinds and frame.schema[name].is_numeric():
+                kinds[name] = UNIT_KINDS[units[0]]
+    return kinds
+
+
+def excel_format(what: Kind) -> str | None:
+    """The spreadsheet number format of a kind (None for text)."""
+    return EXCEL_FORMATS.get(what)
+
+
 def format_value(value: object, what: Kind) -> str:
     """One cell as text: 12.3%, 1,234 people, $1,234; empty for a missing value."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, Decimal):  # DuckDB's DECIMAL arithmetic
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if what is Kind.percent:
@@ -132,19 +209,35 @@ def format_value(value: object, what: Kind) -> str:
     if what in (Kind.persons, Kind.count):
         return f"{value:,.0f}"
     if what is Kind.usd:
-        return f"${value:,.0f}"
+        return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+    if what is Kind.points:
+        return f"{value:.2f}%"
     if what is Kind.number:
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
 
 
 def readable(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` as text cells under human headers, for a terminal, a page or a report."""
+    """`frame` as text cells under human headers, for a terminal, a page or a report. The
+    value columns of a table of several units (`unit` column) are formatted row by row."""
+    kinds = column_kinds(frame)
+    units = frame.get_column("unit").to_list() if "unit" in frame.columns else None
     columns = {}
-    for name, dtype in frame.schema.items():
-        what = kind(name, dtype)
-        columns[header(name)] = [format_value(v, what) for v in frame.get_column(name)]
+    for name, title in zip(frame.columns, headers(frame.columns), strict=True):
+        values = frame.get_column(name).to_list()
+        if units is not None and name in UNIT_VALUED and kinds[name] is Kind.number:
+            columns[title] = [format_value(v, UNIT_KINDS.get(u, Kind.number))
+                              for v, u in zip(values, units, strict=True)]
+        else:
+            columns[title] = [format_value(v, kinds[name]) for v in values]
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
-__all__ = ["HEADERS", "KINDS", "Kind", "format_value", "header", "kind", "readable"]
+def is_numeric(what: Kind) -> bool:
+    """Whether cells of this kind are figures (right-aligned in a table)."""
+    return what is not Kind.text
+
+
+__all__ = ["EXCEL_FORMATS", "HEADERS", "KINDS", "UNIT_KINDS", "Kind", "column_kinds",
+           "excel_format", "format_value", "header", "headers", "is_numeric", "kind",
+           "readable"]

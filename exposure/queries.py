@@ -8,13 +8,17 @@ command line lives here (the CLI holds none of its own).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from exposure import ONET_ATTRIBUTION
+from exposure import ONET_ATTRIBUTION, filters
+from exposure.areas import area_code, resolve_area
 from exposure.errors import ConfigError, WarehouseError
+from exposure.output import XLSX_MAX_ROWS, Format, current_request
+from exposure.rollup.area import TERRITORIES
 from exposure.runs import latest_run_id
 from exposure.warehouse import connect_read_only, read_frame, table_names
 
@@ -43,19 +47,49 @@ class Provenance:
 
 
 def _latest(path: Path, table: str, where: list[str], params: list[object],
-            order: str, limit: int | None, forecast: bool = False
+            order: str, limit: int | None, forecast: bool = False, *, capped: bool = False
             ) -> tuple[pl.DataFrame, Provenance]:
+    """The latest run's rows of `table` matching `where` (bound `params`), in `order`, at
+    most `limit`, with their provenance.
+
+    `capped`: the caller drops no rows after this query (it may add columns), so the
+    command's output request (`exposure.output.current_request`) may cut the fetch to the
+    rows a terminal shows (cap + 1) and count the others in DuckDB into `request.total`:
+    a 1.2-million-row table costs a LIMIT and a count. An xlsx request is checked against
+    a worksheet's rows before anything is fetched."""
+    request = current_request() if capped else None
+    limit = limit or None  # --top 0: every row, as before
     con = connect_read_only(path)
     try:
         if table not in table_names(con):
             raise WarehouseError(f"the warehouse has no table {table} yet",
                                  "run `exposure refresh` (or `exposure rollup`) first")
-        sql = f'SELECT * FROM "latest_{table}"'
+        rows = f'FROM "latest_{table}"'
         if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
-        frame = con.execute(sql, params).pl()
+            rows += " WHERE " + " AND ".join(where)
+        fetch = limit if request is None else request.fetch_limit(limit)
+        # Counted first when the fetch may be large: a few rows come the cheap way
+        # (`_fetch`), and an xlsx too long for a worksheet is refused before any is read.
+        matched = _count(con, rows, params) if fetch is None or fetch > SMALL_FETCH else None
+        if request is not None and request.fmt is Format.xlsx:
+            _fits_a_worksheet(matched if matched is not None else _count(con, rows, params),
+                              limit)
         run_id = latest_run_id(con, table)
+        columns = [d[0] for d in con.execute(f'SELECT * FROM "latest_{table}" LIMIT 0')
+                   .description]
+        # A latest_ view holds one run's rows: its id is added once, not fetched and
+        # converted per row (for 1.2 million forecast rows that costs more than a figure).
+        once = "run_id" in columns and run_id is not None
+        sql = (f"SELECT {'* EXCLUDE (run_id)' if once else '*'} {rows} ORDER BY {order}"
+               + (f" LIMIT {int(fetch)}" if fetch else ""))
+        frame = _fetch(con, sql, params,
+                       small=min(n for n in (fetch, matched) if n is not None) <= SMALL_FETCH)
+        if once:
+            frame = frame.select(pl.lit(run_id, pl.String).alias(c) if c == "run_id"
+                                 else pl.col(c) for c in columns)
+        if request is not None and fetch != limit and frame.height == fetch:
+            matched = matched if matched is not None else _count(con, rows, params)
+            request.total = matched if not limit else min(matched, limit)
         releases = dict(con.execute(
             "SELECT table_name, string_agg(DISTINCT release, ', ' ORDER BY release) "
             "FROM source_file WHERE run_id = ? GROUP BY table_name", [run_id]).fetchall())
@@ -68,6 +102,35 @@ def _latest(path: Path, table: str, where: list[str], params: list[object],
         employment = _employment_source(frame, releases.get("employment", ""))
     return frame, Provenance(run_id, releases.get("task", "O*NET release unknown"), employment,
                              FORECAST_MEANING if forecast else MEANING)
+
+
+SMALL_FETCH = 1_000  # rows: read through Arrow's C stream interface, not pyarrow
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object], small: bool
+           ) -> pl.DataFrame:
+    """The rows of `sql` as a polars frame. At most `SMALL_FETCH` rows (a terminal's table,
+    --top N, a board of states or sectors) come through Arrow's C stream interface, which
+    needs neither pyarrow nor numpy: importing them costs a board command 0.2-0.3 s, more
+    than these rows. More rows come through `.pl()` (pyarrow), many times faster per row
+    (1.2 million forecast cells: 1 s against 20 s)."""
+    if small:
+        return pl.DataFrame(con.sql(sql, params=params))
+    return con.execute(sql, params).pl()
+
+
+def _count(con: duckdb.DuckDBPyConnection, rows: str, params: list[object]) -> int:
+    """How many rows `rows` ("FROM ... WHERE ...") holds, counted in DuckDB."""
+    (matched,) = con.execute(f"SELECT count(*) {rows}", params).fetchone()
+    return matched
+
+
+def _fits_a_worksheet(matched: int, limit: int | None) -> None:
+    """An error, before any row is fetched, when the rows would not fit one worksheet."""
+    if min(matched, limit or matched) > XLSX_MAX_ROWS:
+        raise ConfigError(f"an xlsx worksheet holds at most {XLSX_MAX_ROWS:,} rows and "
+                          f"these filters match {matched:,}",
+                          "filter them (e.g. --scenario, --year) or write .csv or .parquet")
 
 
 def _employment_source(frame: pl.DataFrame, releases: str) -> str:
@@ -86,9 +149,12 @@ def _conditions(*pairs: tuple[str, object]) -> tuple[list[str], list[object]]:
 
 
 def sectors(path: Path, scorer: str, year: int | None = None, sector: str | None = None,
-            top: int | None = None, min_employment: float | None = None
-            ) -> tuple[pl.DataFrame, Provenance]:
-    """Sector exposure of the latest run, most exposed first."""
+            top: int | None = None, min_employment: float | None = None,
+            area: str | None = None) -> tuple[pl.DataFrame, Provenance]:
+    """Sector exposure of the latest run, most exposed first (national: OEWS publishes no
+    state estimates by sector, so a state's `area` is an error that says so)."""
+    if area is not None:
+        _national_only(path, area, "sector table", "drop --area for the nation's sectors")
     where, params = _conditions(("scorer = ?", scorer), ("year = ?", year),
                                 ("naics_sector = ?", sector),
                                 ("employment >= ?", min_employment))
@@ -97,31 +163,150 @@ def sectors(path: Path, scorer: str, year: int | None = None, sector: str | None
     return _nonempty(frame, "sector", scorer), prov
 
 
+def _national_only(path: Path, area: str, what: str, instead: str) -> None:
+    """OEWS state estimates are cross-industry only (SOURCES.md caveat C5): a state asked
+    for by sector is an error naming what does exist for it."""
+    place = resolve_area(path, area)
+    if place.is_nation:
+        return
+    raise ConfigError(
+        f"OEWS publishes state estimates across all industries only, so there is no {what} "
+        f"for {place.name}",
+        f"use `exposure occupations --area {place.code}` for its occupations, `exposure "
+        f"areas --area {place.code}` for its major groups, or {instead}")
+
+
 def occupations(path: Path, scorer: str, top: int | None = None,
-                min_employment: float | None = None, search: str | None = None
-                ) -> tuple[pl.DataFrame, Provenance]:
-    """National occupation exposure of the latest run, most exposed first."""
+                min_employment: float | None = None, search: str | None = None,
+                detail: bool = False, area: str | None = None, sector: str | None = None,
+                major: str | None = None) -> tuple[pl.DataFrame, Provenance]:
+    """Occupation exposure of the latest run, most exposed first: BLS detailed codes with
+    their published employment, nationally (`bls_occupation_exposure`), in one state
+    (`area_occupation_exposure`) or one NAICS sector (`sector_occupation_exposure`); with
+    `detail`, the national O*NET occupations with the split employment and its rule."""
+    place = None if area is None else resolve_area(path, area)
+    state = place if place is not None and not place.is_nation else None
+    major = filters.major_group(major)
+    if detail and (state or sector):
+        raise ConfigError("--detail lists the national O*NET occupations; it cannot be "
+                          "combined with --area or --sector",
+                          "drop --detail to see the BLS occupations of a state or sector")
+    if state and sector:
+        _national_only(path, state.code, f"sector {sector} table",
+                       f"drop --area for sector {sector}'s occupations nationally")
     where, params = _conditions(("scorer = ?", scorer), ("employment >= ?", min_employment))
+    if detail:
+        table, titles, codes = "occupation_exposure", ("title",), ("onet_soc_code", "soc_code")
+        if major not in (None, "all"):
+            where.append("soc_code LIKE ?")
+            params.append(f"{major[:2]}-%")
+    else:
+        table = ("area_occupation_exposure" if state else
+                 "sector_occupation_exposure" if sector else "bls_occupation_exposure")
+        titles, codes = ("soc_title",), ("soc_code",)
+        more, values = _conditions(("area_code = ?", state.code if state else None),
+                                   ("naics_sector = ?", sector),
+                                   ("soc_major = ?", None if major == "all" else major))
+        where, params = where + more, params + values
     if search:
-        where.append("(title ILIKE ? OR onet_soc_code LIKE ? OR soc_code LIKE ?)")
-        params.extend([f"%{search}%", f"{search}%", f"{search}%"])
-    frame, prov = _latest(path, "occupation_exposure", where, params,
-                          "exposure DESC NULLS LAST, employment DESC", top)
-    return _nonempty(frame, "occupation", scorer), prov
+        condition, values = filters.search_condition(search, titles, codes)
+        where.append(condition)
+        params.extend(values)
+    frame, prov = _latest(path, table, where, params,
+                          "exposure DESC NULLS LAST, employment DESC NULLS LAST", top)
+    if frame.height == 0:
+        used = {"search": search, "area": area, "sector": sector, "major": major,
+                "min-employment": min_employment}
+        shown = ", ".join(f"--{k} {v}" for k, v in used.items() if v is not None)
+        raise ConfigError(
+            f"no occupation rows match {shown or 'these filters'} (scorer {scorer})",
+            "search matches whole title words (nurse finds Registered Nurses, not Nursery) "
+            "or a code prefix such as 29-11; sectors are NAICS codes such as 52 or 31-33")
+    return frame, prov
 
 
 def areas(path: Path, scorer: str, area: str | None = None, major: str | None = None,
           top: int | None = None) -> tuple[pl.DataFrame, Provenance]:
-    """States (and DC, territories, the nation) of the latest run; `area` is a code or name."""
-    where, params = _conditions(("scorer = ?", scorer))
-    if area:
-        where.append("(area_code = ? OR lower(area_name) = lower(?) OR area_type = 'nation')")
-        params.extend([area, area])
-    where.append("soc_major = ?")
-    params.append(major or "all")
+    """States (and DC, territories, the nation) of the latest run; `area` is a FIPS code
+    (with or without its leading zero), postal abbreviation or name, shown beside the
+    nation."""
+    where, params = _conditions(("scorer = ?", scorer),
+                                ("(area_code = ? OR area_type = 'nation')",
+                                 area_code(path, area)),
+                                ("soc_major = ?", filters.major_group(major) or "all"))
     frame, prov = _latest(path, "area_exposure", where, params,
                           "area_type = 'nation', exposure DESC", top)
     return _nonempty(frame, "area", scorer), prov
+
+
+def _by_area(path: Path, table: str, scorer: str, area: str | None, order: str
+             ) -> tuple[pl.DataFrame, Provenance]:
+    """An area's rows of `table` with the nation's before them (every area's without
+    `area`)."""
+    where, params = _conditions(("scorer = ?", scorer),
+                                ("(area_code = ? OR area_code = 'US')", area_code(path, area)))
+    frame, prov = _latest(path, table, where, params,
+                          f"area_code <> 'US', area_code, {order}", None)
+    return _nonempty(frame, "area", scorer), prov
+
+
+def wage_bands(path: Path, scorer: str, area: str | None = None
+               ) -> tuple[pl.DataFrame, Provenance]:
+    """Employment and exposure per wage quintile (the nation's bands, in dollars, for every
+    area) of the nation and one area, or of every area."""
+    return _by_area(path, "wage_band_exposure", scorer, area, "wage_quintile")
+
+
+def education(path: Path, scorer: str, area: str | None = None
+              ) -> tuple[pl.DataFrame, Provenance]:
+    """Employment and exposure per typical entry education (BLS projections) of the nation
+    and one area, or of every area."""
+    return _by_area(path, "education_exposure", scorer, area, "education_rank NULLS LAST")
+
+
+AREA_FORECAST_SOURCE = ("state mix: {states}; rates: national forecast, baseline "
+                        "{baseline}")
+
+
+def area_forecasts(path: Path, area: str | None = None, scenario: str | None = None,
+                   major: str | None = None, year: int | None = None, top: int | None = None
+                   ) -> tuple[pl.DataFrame, Provenance]:
+    """State forecasts of the latest run: each state's occupation mix times the national
+    occupation displacement rates (see `exposure.rollup.area_forecast`), by scenario, year
+    and major group ('all' first)."""
+    place = None if area is None else resolve_area(path, area)
+    if place is not None and (place.is_nation or place.code in TERRITORIES):
+        raise ConfigError(f"area_forecast holds the 50 states and DC, not {place.name}: the "
+                          "national forecast it scales covers them only",
+                          "use `exposure forecast-table --measure displaced` for the nation")
+    major = filters.major_group(major)
+    where, params = _conditions(("area_code = ?", place.code if place else None),
+                                ("scenario = ?", scenario), ("soc_major = ?", major),
+                                ("year = ?", year))
+    frame, prov = _latest(path, "area_forecast", where, params,
+                          "scenario, year, area_code, soc_major <> 'all', "
+                          "displaced_p50 DESC", top, forecast=True)
+    _nothing_matches(path, frame, "area_forecast",
+                     {"area": area, "scenario": scenario, "major": major, "year": year})
+    source = AREA_FORECAST_SOURCE.format(states=_state_release(path, prov.run_id),
+                                         baseline=prov.employment_source.removeprefix(
+                                             "baseline: "))
+    meaning = (f"{FORECAST_MEANING} A state's figure is the national occupation rates "
+               "applied to its occupation mix, not a state model; its p10/p90 apply the "
+               "national p10/p90 rates and are not an interval for the state.")
+    return _with_titles(path, frame), replace(prov, employment_source=source, meaning=meaning)
+
+
+def _state_release(path: Path, run_id: str) -> str:
+    """The release of the OEWS state estimates run `run_id` read (SOURCES.md caveat C5)."""
+    con = connect_read_only(path)
+    try:
+        (release,) = con.execute(
+            "SELECT string_agg(DISTINCT release, ', ' ORDER BY release) FROM source_file "
+            "WHERE run_id = ? AND path LIKE 'bls_oews_state/%'", [run_id]).fetchone()
+    finally:
+        con.close()
+    return release or "OEWS state estimates"
 
 
 def _nonempty(frame: pl.DataFrame, what: str, scorer: str | None) -> pl.DataFrame:
@@ -135,14 +320,15 @@ def forecasts(path: Path, scenario: str | None = None, sector: str | None = None
               occupation: str | None = None, year: int | None = None, top: int | None = None
               ) -> tuple[pl.DataFrame, Provenance]:
     """Displacement forecasts of the latest run (occupation x sector x year), largest first,
-    with each scenario's title beside its id."""
-    filters = {"scenario": scenario, "sector": sector, "year": year, "occupation": occupation}
+    with the scenario's, the occupation's and the sector's titles beside their codes."""
+    used = {"scenario": scenario, "sector": sector, "year": year, "occupation": occupation}
     where, params = _conditions(("scenario = ?", scenario), ("naics_sector = ?", sector),
                                 ("year = ?", year),
                                 ("soc_code LIKE ?", f"{occupation}%" if occupation else None))
     frame, prov = _latest(path, "displacement_forecast", where, params,
-                          "scenario, year, displaced_p50 DESC", top, forecast=True)
-    _nothing_matches(path, frame, "displacement_forecast", filters)
+                          "scenario, year, displaced_p50 DESC", top, forecast=True,
+                          capped=True)
+    _nothing_matches(path, frame, "displacement_forecast", used)
     return _with_titles(path, frame), prov
 
 
@@ -175,7 +361,7 @@ def labour_market(path: Path, measure: str, scenario: str | None = None,
     where, params = _conditions(("measure = ?", measure), ("scenario = ?", scenario),
                                 ("scope = ?", sector or "national"), ("year = ?", year))
     frame, prov = _latest(path, "labour_market_forecast", where, params,
-                          "scenario, year", top, forecast=True)
+                          "scenario, year", top, forecast=True, capped=True)
     if frame.height == 0 and sector:
         scopes = _distinct_where(path, "labour_market_forecast", "scope", "measure = ?",
                                  measure)
@@ -244,14 +430,52 @@ def scenario_titles(path: Path) -> dict[str, str]:
         con.close()
 
 
+# code column -> the title column `_with_titles` puts right after it
+TITLED = {"scenario": "scenario_title", "soc_code": "soc_title",
+          "naics_sector": "sector_title"}
+
+
 def _with_titles(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
-    """`scenario_title` right after `scenario`, so a reader never needs to look ids up."""
-    titles = scenario_titles(path)
-    if not titles or "scenario" not in frame.columns:
+    """Each code's title right after it: the scenario's (`scenario_title`), the SOC
+    occupation's (`soc_title`) and the NAICS sector's (`sector_title`), so a reader never
+    needs to look ids up. The title column is always there when its code is (empty for a
+    code without a known title); one the frame already has is kept as it is."""
+    wanted = [code for code, title in TITLED.items()
+              if code in frame.columns and title not in frame.columns]
+    if not wanted:
         return frame
-    at = frame.columns.index("scenario") + 1
-    return frame.insert_column(at, frame["scenario"].replace_strict(
-        titles, default=None, return_dtype=pl.String).alias("scenario_title"))
+    lookups = _titles(path, wanted)
+    columns: list[str | pl.Expr] = []
+    for column in frame.columns:
+        columns.append(column)
+        if column in wanted:
+            columns.append(pl.col(column).replace_strict(
+                lookups[column], default=None, return_dtype=pl.String).alias(TITLED[column]))
+    return frame.select(columns)
+
+
+def _titles(path: Path, codes: list[str]) -> dict[str, dict[str, str]]:
+    """code column -> {code: title} from the warehouse: scenarios from the latest run's
+    `forecast_scenario`; SOC codes from the SOC 2018 structure, then (for codes newer than
+    it) the BLS projections; NAICS sectors from `naics_sector`. Absent tables give none."""
+    con = connect_read_only(path)
+    try:
+        present = table_names(con)
+        sources = {
+            "scenario": [("latest_forecast_scenario", "scenario")],
+            "soc_code": [("soc_structure", "soc_code"), ("projection", "soc_code")],
+            "naics_sector": [("naics_sector", "naics_sector")],
+        }
+        lookups: dict[str, dict[str, str]] = {}
+        for code in codes:
+            parts = [f'SELECT "{key}" AS code, title, {rank} AS rank FROM "{table}"'
+                     for rank, (table, key) in enumerate(sources[code]) if table in present]
+            lookups[code] = dict(con.execute(
+                "SELECT code, arg_min(title, rank) FROM (" + " UNION ALL ".join(parts)
+                + ") WHERE title IS NOT NULL GROUP BY code").fetchall()) if parts else {}
+    finally:
+        con.close()
+    return lookups
 
 
 def table_counts(path: Path) -> pl.DataFrame:

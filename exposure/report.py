@@ -1,16 +1,22 @@
-"""The run report: a short Markdown page with SVG charts, written after each publish.
+"""The run report, written after each publish as a Markdown page with SVG charts and as a
+self-contained web page.
 
-`reports/runs/<run_id>/report.md` names the data and assumptions behind every figure, shows
-the national headline, the sectors and, when the forecast tables are present, the forecast
-sections of `exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour
-market, published anchors) and of the agent-based simulation (`exposure.reporting.abm`),
-and links the change summary. Charts are Altair specs rendered
-to SVG with vl-convert (no browser, no network).
+`reports/runs/<run_id>/report.md` and `index.html` name the data and assumptions behind
+every figure, show the national headline, the sectors, why the fitted `leverage` scores
+tasks as it does (`exposure.reporting.explanation`, when the run has `scorer_explanation`
+rows) and, when the forecast tables are present, the forecast sections of
+`exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour market,
+published anchors) and of the agent-based simulation (`exposure.reporting.abm`), and link
+the change summary. The sections are built once as
+data (`exposure.reporting.document`) and rendered twice (`markdown`, `html`), so the two
+files always agree. Charts are Altair specs rendered to SVG with vl-convert (no browser, no
+network). `reports/latest/` holds the same files of the newest run.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from pathlib import Path, PurePosixPath
 
 import altair as alt
 import duckdb
@@ -18,20 +24,25 @@ import polars as pl
 
 from exposure import ONET_ATTRIBUTION
 from exposure.errors import ConfigError
-from exposure.queries import MEANING
+from exposure.queries import FORECAST_MEANING, MEANING
 from exposure.reporting.abm import AbmTables, abm_section
-from exposure.reporting.charts import save_svg
+from exposure.reporting.document import Chart, Link, Report, Section, Table, Text
+from exposure.reporting.explanation import explanation_section, load_explanation
 from exposure.reporting.forecast import ForecastTables, forecast_sections
-from exposure.reporting.markdown import markdown_table
-from exposure.runs import recorded_settings, setting_text
+from exposure.reporting.html import render_html
+from exposure.reporting.markdown import render_markdown
+from exposure.runs import latest_run_id, recorded_settings, setting_text
 from exposure.warehouse import RUN_RESULTS, connect_read_only, table_names
+
+# The newest run's report, beside the per-run folders (a path relative to the reports folder).
+LATEST = PurePosixPath("latest")
 
 
 def _sector_chart(sectors: pl.DataFrame) -> alt.Chart:
     return alt.Chart(alt.Data(values=sectors.to_dicts())).mark_bar().encode(
         x=alt.X("exposure:Q", title="employment-weighted exposure", scale=alt.Scale(
             domain=[0, 1])),
-        y=alt.Y("sector_title:N", sort="-x", title=None),
+        y=alt.Y("sector_title:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
     ).properties(width=420, title="Exposure by sector")
 
 
@@ -68,17 +79,12 @@ def _select_run(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[dict[str, 
 def _settings_line(run: dict[str, object]) -> str:
     """The run's recorded settings in one line ("" when it recorded none)."""
     settings = recorded_settings(run.get("parameters"))
-    if not settings:
-        return ""
-    return "Settings: " + "; ".join(f"{name} {setting_text(value)}"
-                                    for name, value in settings.items()) + "."
+    return "; ".join(f"{name} {setting_text(value)}" for name, value in settings.items())
 
 
-def write_report(warehouse_path: Path, reports_dir: Path, run_id: str,
-                 scorer: str | None = None) -> Path:
-    """Write the report of run `run_id` (figures of `scorer`, default the run's first
-    scorer) from that run's own rows and sources, and return its path."""
-    folder = Path(reports_dir) / "runs" / run_id
+def build_report(warehouse_path: Path, run_id: str, scorer: str | None = None) -> Report:
+    """The report of run `run_id` (figures of `scorer`, default the run's first scorer),
+    from that run's own rows and sources."""
     con = connect_read_only(warehouse_path)
     try:
         run, present = _select_run(con, run_id)
@@ -97,27 +103,68 @@ def write_report(warehouse_path: Path, reports_dir: Path, run_id: str,
                        "covered_employment_share FROM latest_sector_exposure WHERE scorer = ? "
                        "AND year = (SELECT max(year) FROM latest_sector_exposure) "
                        "ORDER BY exposure DESC", [scorer])
+        explanation = load_explanation(con, present)
         forecasts = ForecastTables.load(con, present)
         simulation = AbmTables.load(con, present)
     finally:
         con.close()
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Run {run_id}", "",
-             "Sources: " + "; ".join(r[0] for r in releases if r[0]) + ".",
-             *filter(None, [_settings_line(run)]),
-             f"Scorer shown: `{scorer}`. {MEANING}", ""]
+    sections: list[Section] = []
     if headline is not None and headline.height:
-        lines += ["## National headline", "",
-                  "Share of workers whose occupation has at least the threshold share of its "
-                  "task weight exposed (`inclusive`: whether exactly the threshold counts).", "",
-                  *markdown_table(headline), ""]
+        sections.append(Section("National headline", (
+            Text("Share of workers whose occupation has at least the threshold share of its "
+                 "task weight exposed (Inclusive: whether exactly the threshold counts)."),
+            Table.readable(headline))))
     if sectors is not None and sectors.height:
-        chart = save_svg(_sector_chart(sectors), folder / "sectors.svg")
-        lines += ["## Sectors", "", f"![sectors]({chart})", "", *markdown_table(sectors), ""]
-    lines += forecast_sections(forecasts, folder)
-    lines += abm_section(simulation, folder)
-    lines += ["## What changed", "", f"See [the change summary](../../changes/{run_id}.md).", "",
-              "---", "", ONET_ATTRIBUTION, ""]
-    path = folder / "report.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
+        sections.append(Section("Sectors", (
+            Chart.render(_sector_chart(sectors), "sectors.svg", "sectors"),
+            Table.readable(sectors))))
+    sections += explanation_section(explanation)
+    sections += forecast_sections(forecasts)
+    sections += abm_section(simulation)
+    sections.append(Section("What changed", (
+        Link("See ", "the change summary", PurePosixPath("changes", f"{run_id}.md"), "."),)))
+    has_forecasts = forecasts.totals is not None and forecasts.totals.height > 0
+    return Report(run_id=run_id, scorer=scorer,
+                  sources=tuple(r[0] for r in releases if r[0]),
+                  settings=_settings_line(run), meaning=MEANING,
+                  forecast_meaning=FORECAST_MEANING if has_forecasts else "",
+                  sections=tuple(sections), attribution=ONET_ATTRIBUTION)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Replace `path` at once: a reader (a browser, a web server) sees the old file or the
+    new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _write_files(report: Report, reports_dir: Path, folder: PurePosixPath) -> Path:
+    """report.md, index.html and the charts' SVG files in `reports_dir / folder`; files of
+    an earlier writing that the report no longer has (a chart) are removed."""
+    target = reports_dir.joinpath(*folder.parts)
+    target.mkdir(parents=True, exist_ok=True)
+    files = {chart.name: chart.svg for chart in report.charts()}
+    # the page last: it is what a browser opens, and it holds everything in itself
+    files["report.md"] = render_markdown(report, folder)
+    files["index.html"] = render_html(report, folder)
+    for name, text in files.items():
+        _write_text(target / name, text)
+    for old in target.glob("*.svg"):
+        if old.name not in files:
+            old.unlink()
+    return target / "report.md"
+
+
+def write_report(warehouse_path: Path, reports_dir: Path, run_id: str,
+                 scorer: str | None = None) -> Path:
+    """Write the report of run `run_id` (figures of `scorer`, default the run's first
+    scorer) from that run's own rows and sources: `runs/<run_id>/report.md` with its SVG
+    charts and `index.html` beside it; when `run_id` is the warehouse's newest successful
+    run, `latest/` too. Return the path of report.md."""
+    report = build_report(warehouse_path, run_id, scorer)
+    reports_dir = Path(reports_dir)
+    path = _write_files(report, reports_dir, PurePosixPath("runs", run_id))
+    if latest_run_id(warehouse_path) == run_id:
+        _write_files(report, reports_dir, LATEST)
     return path

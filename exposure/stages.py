@@ -17,13 +17,20 @@ from exposure.forecast.engine import TABLES as FORECAST_TABLES
 from exposure.pipeline import Stage, Tables
 from exposure.rollup import (
     area_exposure,
+    area_forecast,
+    area_occupation_exposure,
+    bls_occupation_exposure,
+    education_exposure,
     headline_shares,
     major_group_exposure,
     occupation_exposure,
     occupation_scores,
     sector_exposure,
+    sector_occupation_exposure,
+    wage_band_exposure,
 )
 from exposure.scorers import load_scorer, score_tasks, task_inputs, task_targets
+from exposure.scorers.explain import empty_explanation, explanation_rows
 
 FEATURE_INPUTS = ("occupation", "task", "task_dwa", "work_activity", "technology_skill",
                   "occupation_descriptor", "task_rating", "content_model", "employment",
@@ -31,7 +38,10 @@ FEATURE_INPUTS = ("occupation", "task", "task_dwa", "work_activity", "technology
 SCORE_INPUTS = ("task", "task_dwa", "work_activity", "technology_skill", "occupation",
                 "occupation_descriptor", "task_label", "task_feature")
 ROLLUP_INPUTS = ("task_exposure", "task", "task_rating", "occupation", "crosswalk",
-                 "employment")
+                 "employment", "projection")
+ROLLUP_TABLES = ("occupation_exposure", "headline", "sector_exposure", "major_group_exposure",
+                 "area_exposure", "bls_occupation_exposure", "sector_occupation_exposure",
+                 "area_occupation_exposure", "wage_band_exposure", "education_exposure")
 
 
 def features(tables: Tables, employment_year: int, benchmarks_file: str) -> Tables:
@@ -55,33 +65,59 @@ def scorer_modules(params: Mapping[str, object]) -> dict[str, Path]:
 
 
 def score(tables: Tables, scorers: tuple[str, ...]) -> Tables:
-    """Fit each scorer on the task inputs (with the human labels) and score every task."""
+    """Fit each scorer on the task inputs (with the human labels) and score every task; a
+    scorer that explains itself (`leverage`) adds its `scorer_explanation` rows, read from
+    the model that scored the tasks, so that they explain these scores and cost no second
+    fit (the table is empty when no configured scorer explains itself)."""
     inputs = task_inputs(tables, tables["task_feature"])
     labels = task_targets(tables, inputs)
-    return {"task_exposure": pl.concat(
-        [score_tasks(load_scorer(spec, tables), inputs, labels) for spec in scorers])}
+    scores, explanations = [], [empty_explanation()]
+    for spec in scorers:
+        scorer = load_scorer(spec, tables)
+        scores.append(score_tasks(scorer, inputs, labels))  # fits `scorer` in place
+        explanations.append(explanation_rows(scorer, inputs))
+    return {"task_exposure": pl.concat(scores), "scorer_explanation": pl.concat(explanations)}
 
 
 def rollup(tables: Tables, employment_year: int) -> Tables:
     """Every roll-up for every scorer of the task scores."""
     out: dict[str, list[pl.DataFrame]] = {}
+    crosswalk, employment, projection = (tables[name] for name in
+                                         ("crosswalk", "employment", "projection"))
     for (scorer,), scores in tables["task_exposure"].group_by("scorer", maintain_order=True):
         occupations = occupation_scores(scores, tables["task"], tables["task_rating"])
-        national = occupation_exposure(occupations, tables["occupation"], tables["crosswalk"],
-                                       tables["employment"], employment_year, scorer)
+        national = occupation_exposure(occupations, tables["occupation"], crosswalk,
+                                       employment, employment_year, scorer)
         results = {
             "occupation_exposure": national,
             "headline": headline_shares(national),
-            "sector_exposure": sector_exposure(occupations, tables["crosswalk"],
-                                               tables["employment"], scorer),
-            "major_group_exposure": major_group_exposure(occupations, tables["crosswalk"],
-                                                         tables["employment"], scorer),
-            "area_exposure": area_exposure(occupations, tables["crosswalk"],
-                                           tables["employment"], scorer),
+            "sector_exposure": sector_exposure(occupations, crosswalk, employment, scorer),
+            "major_group_exposure": major_group_exposure(occupations, crosswalk, employment,
+                                                         scorer),
+            "area_exposure": area_exposure(occupations, crosswalk, employment, scorer),
+            # at the level BLS publishes (its codes and their published employment)
+            "bls_occupation_exposure": bls_occupation_exposure(
+                occupations, crosswalk, employment, projection, employment_year, scorer),
+            "sector_occupation_exposure": sector_occupation_exposure(
+                occupations, crosswalk, employment, employment_year, scorer),
+            # state depth (May 2025 state estimates)
+            "area_occupation_exposure": area_occupation_exposure(
+                occupations, crosswalk, employment, projection, scorer),
+            "wage_band_exposure": wage_band_exposure(occupations, crosswalk, employment,
+                                                     projection, scorer),
+            "education_exposure": education_exposure(occupations, crosswalk, employment,
+                                                     projection, scorer),
         }
         for name, frame in results.items():
             out.setdefault(name, []).append(frame)
     return {name: pl.concat(frames, how="vertical") for name, frames in out.items()}
+
+
+def state_forecast(tables: Tables) -> Tables:
+    """The national occupation displacement rates of each scenario applied to each state's
+    occupation mix (`exposure.rollup.area_forecast`)."""
+    return {"area_forecast": area_forecast(tables["employment"],
+                                           tables["displacement_forecast"])}
 
 
 CALIBRATION_INPUTS = ("concentration", "pce_bridge", "bea_naics", "io_total_requirements",
@@ -161,12 +197,11 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
     Stage("features", ("task_feature",), ("exposure.stages", "exposure.features"),
           func=features, inputs=FEATURE_INPUTS, params=("employment_year", "benchmarks_file"),
           files=benchmarks_file),
-    Stage("score", ("task_exposure",), ("exposure.stages", "exposure.scorers"), func=score,
+    Stage("score", ("task_exposure", "scorer_explanation"),
+          ("exposure.stages", "exposure.scorers"), func=score,
           inputs=SCORE_INPUTS, params=("scorers",), files=scorer_modules),
-    Stage("rollup", ("occupation_exposure", "headline", "sector_exposure",
-                     "major_group_exposure", "area_exposure"),
-          ("exposure.stages", "exposure.rollup"), func=rollup, inputs=ROLLUP_INPUTS,
-          params=("employment_year",)),
+    Stage("rollup", ROLLUP_TABLES, ("exposure.stages", "exposure.rollup"), func=rollup,
+          inputs=ROLLUP_INPUTS, params=("employment_year",)),
     Stage("calibration", ("sector_calibration", "demand_calibration"),
           ("exposure.stages", "exposure.forecast"),
           func=calibration, inputs=CALIBRATION_INPUTS,
@@ -175,6 +210,8 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
           ("exposure.stages", "exposure.forecast"), func=forecast, inputs=FORECAST_INPUTS,
           params=("scenarios", "draws", "seed", "forecast_ceiling", "runner"),
           unkeyed=("runner",), files=scenario_files),
+    Stage("area_forecast", ("area_forecast",), ("exposure.stages", "exposure.rollup"),
+          func=state_forecast, inputs=("employment", "displacement_forecast")),
     Stage("abm", ABM_TABLES, ("exposure.stages", "exposure.abm"), func=abm,
           inputs=(*FORECAST_INPUTS, "displacement_forecast", "displacement_total"),
           params=("scenarios", "seed", "forecast_ceiling", "abm_share", "abm_mode",

@@ -78,6 +78,8 @@ TABLES: tuple[Table, ...] = (
     Table("task_feature", "one row per task;", "features",
           model="exposure.features.schema:TaskFeatureModel"),
     _result("task_exposure", "each scorer's score of every task.", "score"),
+    _result("scorer_explanation", "why the fitted `leverage` scores a task high:", "score",
+            "exposure.scorers.explain:ScorerExplanationModel"),
     _result("occupation_exposure", "national, one row per O\\*NET occupation and scorer.",
             "rollup", f"{ROLLUP}:OccupationExposureModel"),
     _result("headline", "the national share of workers whose occupation has at least 10% / "
@@ -88,6 +90,17 @@ TABLES: tuple[Table, ...] = (
             f"{ROLLUP}:MajorGroupExposureModel"),
     _result("area_exposure", "states, DC and territories from the May 2025 state estimates",
             "rollup", f"{ROLLUP}:AreaExposureModel"),
+    # at the level BLS publishes, and state depth
+    _result("bls_occupation_exposure", "national, one row per BLS (OEWS) detailed occupation "
+            "and scorer.", "rollup", f"{ROLLUP}:BlsOccupationExposureModel"),
+    _result("sector_occupation_exposure", "national, one row per NAICS sector, BLS detailed "
+            "occupation and scorer", "rollup", f"{ROLLUP}:SectorOccupationExposureModel"),
+    _result("area_occupation_exposure", "one row per state (DC, territory), BLS detailed "
+            "occupation and scorer", "rollup", f"{ROLLUP}:AreaOccupationExposureModel"),
+    _result("wage_band_exposure", "the nation and each state per wage quintile", "rollup",
+            f"{ROLLUP}:WageBandExposureModel"),
+    _result("education_exposure", "the nation and each state per typical entry education",
+            "rollup", f"{ROLLUP}:EducationExposureModel"),
     # forecasts
     _result("sector_calibration", "the layoff-trap game's inputs per OEWS sector.",
             "calibration"),
@@ -99,6 +112,9 @@ TABLES: tuple[Table, ...] = (
     _result("displacement_total", "the national totals per scenario and year", "forecast"),
     _result("labour_market_forecast", "MODEL_SPEC §7.5 per scenario and year, long format.",
             "forecast"),
+    _result("area_forecast", "state forecasts: the national occupation displacement rates "
+            "applied to each state's occupation mix", "area_forecast",
+            f"{ROLLUP}:AreaForecastModel"),
     _result("forecast_sensitivity", "MODEL_SPEC §7.7, one row per uncertain parameter",
             "forecast"),
     _result("macro_check", "Acemoglu (2024)'s Hulten arithmetic.", "forecast"),

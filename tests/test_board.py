@@ -52,7 +52,11 @@ def test_occupations_top_and_search(refreshed: Settings) -> None:
     assert top.height == 5 and top["exposure"].is_sorted(descending=True)
     found = pl.read_csv(io.StringIO(
         cli(refreshed, "occupations", "--search", "Software Developers", "-f", "csv").stdout))
-    assert "15-1252.00" in found["onet_soc_code"].to_list()
+    assert found["soc_code"].to_list() == ["15-1252"]  # BLS codes by default
+    detail = pl.read_csv(io.StringIO(cli(refreshed, "occupations", "--search", "software",
+                                         "--detail", "-f", "csv").stdout))
+    assert "15-1252.00" in detail["onet_soc_code"].to_list()
+    assert {"split_rule", "split_weight"} <= set(detail.columns)
 
 
 def test_table_output_carries_caption_with_sources(refreshed: Settings) -> None:
@@ -78,6 +82,12 @@ def test_unknown_filters_are_a_clear_error(refreshed: Settings) -> None:
     done = cli(refreshed, "sectors", "--sector", "77")
     assert done.returncode != 0
     assert done.stderr.strip().startswith("error: no sector rows match")
+    for args, says in ((("occupations", "--search", "zzyzx"), "no occupation rows match"),
+                       (("areas", "--area", "OH2"), "unknown area 'OH2'"),
+                       (("occupations", "--major", "15-1252"), "not a major SOC group"),
+                       (("occupations", "--detail", "--area", "39"), "--detail lists")):
+        done = cli(refreshed, *args)
+        assert done.returncode == 2 and says in done.stderr, (args, done.stderr)
 
 
 def test_latest_views_hold_one_run(refreshed: Settings) -> None:

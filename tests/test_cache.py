@@ -83,7 +83,7 @@ def test_changing_the_scorer_recomputes_scoring_and_everything_after(
     other = settings.model_copy(update={"scorers": "rubric:gpt4:beta"})
     run = run_refresh(other)
     recomputed = {s for s, st in states(other, run.run_id).items() if st == "computed"}
-    assert recomputed == {"score", "rollup", "forecast", "abm"}
+    assert recomputed == {"score", "rollup", "forecast", "area_forecast", "abm"}
 
 
 def test_a_failure_in_a_later_stage_keeps_the_published_warehouse(
@@ -110,7 +110,7 @@ def test_a_calibration_file_replaces_sector_rows(raw_dir: Path, tmp_path: Path) 
     custom = settings.model_copy(update={"calibration_file": override})
     run = run_refresh(custom)
     recomputed = {s for s, st in states(custom, run.run_id).items() if st == "computed"}
-    assert recomputed == {"calibration", "forecast", "abm"}
+    assert recomputed == {"calibration", "forecast", "area_forecast", "abm"}
     row = warehouse.read_frame(custom.warehouse, "SELECT * FROM latest_sector_calibration "
                                                  "WHERE naics_sector = '52'").row(0, named=True)
     assert (row["n_firms"], row["spending_share"], row["n_firms_source"]) == (3.0, 0.2, "override")

@@ -30,7 +30,8 @@ def evaluation(reference_tables: dict) -> Evaluation:
 
     # the built-ins by name: a plugin installed meanwhile (test_scorer_plugin) stays out
     return evaluate_scorers(reference_tables, build_task_features(reference_tables),
-                            specs=["rubric", "rubric:gpt4:beta", "leverage", "learned"])
+                            specs=["rubric", "rubric:gpt4:beta", "leverage", "leverage:fixed",
+                                   "learned"])
 
 
 def _row(evaluation: Evaluation, scorer: str) -> dict:
@@ -43,7 +44,7 @@ def _row(evaluation: Evaluation, scorer: str) -> dict:
 
 def test_every_scorer_has_a_row(evaluation: Evaluation) -> None:
     assert evaluation.metrics.get_column("scorer").to_list() == [
-        "rubric:human:beta", "rubric:gpt4:beta", "leverage", "learned",
+        "rubric:human:beta", "rubric:gpt4:beta", "leverage", "leverage:fixed", "learned",
         "baseline:tfidf+logreg"]
     assert (evaluation.metrics.get_column("note") == "").all()
 
@@ -79,10 +80,23 @@ def test_learned_reaches_the_target(evaluation: Evaluation) -> None:
     assert row["calibration_error"] < 0.03
 
 
-def test_leverage_is_evaluated_without_labels(evaluation: Evaluation) -> None:
-    row = _row(evaluation, "leverage")
+def test_fixed_leverage_is_evaluated_without_labels(evaluation: Evaluation) -> None:
+    row = _row(evaluation, "leverage:fixed")
     assert row["accuracy"] is None and row["kappa"] is None
-    assert row["spearman_task"] > 0.2  # a transparent index, correlated with the labels
+    assert row["spearman_task"] == pytest.approx(0.436, abs=0.005)  # README
+    assert row["pearson_occupation"] == pytest.approx(0.554, abs=0.005)
+
+
+def test_fitted_leverage_holds_its_held_out_figures(evaluation: Evaluation) -> None:
+    """Issue 11's targets (72%, Spearman 0.68, Pearson 0.91) are not all met by the
+    features alone (README: 70.5%, 0.658, 0.912): hold the line at what was reached, so
+    that a regression fails, and above the fixed weights it replaces."""
+    row, fixed = _row(evaluation, "leverage"), _row(evaluation, "leverage:fixed")
+    assert row["coverage"] == 1.0
+    assert row["accuracy"] >= 0.70 and row["kappa"] >= 0.47
+    assert row["spearman_task"] >= 0.65 > fixed["spearman_task"] + 0.2
+    assert row["pearson_occupation"] >= 0.905 > fixed["pearson_occupation"] + 0.3
+    assert row["calibration_error"] < 0.02
 
 
 def test_learned_is_calibrated(evaluation: Evaluation) -> None:
@@ -157,7 +171,7 @@ def test_calibration_table_of_perfect_probabilities() -> None:
 
 def test_default_specs_put_gpt4_after_rubric() -> None:
     specs = default_specs()
-    assert specs[:4] == ["rubric", "rubric:gpt4:beta", "leverage", "learned"]
+    assert specs[:5] == ["rubric", "rubric:gpt4:beta", "leverage", "leverage:fixed", "learned"]
 
 
 def test_unusable_scorer_is_reported_not_fatal(reference_tables: dict) -> None:

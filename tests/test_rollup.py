@@ -11,6 +11,8 @@ import pytest
 from exposure.errors import ConfigError
 from exposure.rollup import (
     area_exposure,
+    area_forecast,
+    bls_occupation_exposure,
     format_headline,
     headline_shares,
     label_scores,
@@ -21,6 +23,7 @@ from exposure.rollup import (
     sector_exposure,
     task_weights,
 )
+from exposure.rollup.bands import bands, cuts, quintile
 from exposure.rollup.schemas import (
     AreaExposureModel,
     OccupationExposureModel,
@@ -344,3 +347,60 @@ def test_states_may_2025(reference_tables: dict[str, pl.DataFrame],
     california = majors.filter(pl.col("area_code") == "06")
     assert california.get_column("employment").sum() == pytest.approx(
         overall.filter(pl.col("area_code") == "06").get_column("employment").item(), rel=1e-3)
+
+
+# --- BLS level, wage bands and state forecasts on tiny frames ------------------------------
+
+def test_bls_level_keeps_the_published_employment() -> None:
+    projection = pl.DataFrame({"soc_code": ["11-1011", "11-2011"],
+                               "occupation_type": ["Line item"] * 2,
+                               "typical_education": ["Bachelor's degree", "Master's degree"]})
+    employment = _tiny_employment().with_columns(pl.lit(None, pl.String).alias("wage_flag"))
+    table = bls_occupation_exposure(_tiny_scores(), _tiny_crosswalk(), employment, projection,
+                                    2023, "x")
+    ceo = table.filter(pl.col("soc_code") == "11-1011").row(0, named=True)
+    # the code's 600, not 300 per O*NET occupation; exposure their mean (equal halves)
+    assert ceo["employment"] == 600.0 and ceo["exposure"] == pytest.approx(0.3)
+    assert ceo["onet_occupations"] == 2 and ceo["split_rule"] == "equal_with_tasks"
+    assert ceo["typical_education"] == "Bachelor's degree"
+    # two codes, 300 at $40,000 and 600 at $60,000: the first cut ($40,000) ends the bottom
+    # quintile, the others fall on $60,000, which is above the first only
+    assert dict(table.select("soc_code", "wage_quintile").rows()) == {"11-1011": 2,
+                                                                       "11-2011": 1}
+
+
+def test_wage_cuts_weigh_employment_and_put_a_cut_in_the_band_above() -> None:
+    cells = pl.DataFrame({"band_wage": [10.0, 20.0, 30.0, 40.0, 50.0, float("inf")],
+                          "employment": [20.0, 20.0, 20.0, 20.0, 10.0, 10.0]})
+    bounds = cuts(cells)
+    assert bounds == [10.0, 20.0, 30.0, 40.0]
+    banded = cells.with_columns(quintile(bounds))
+    assert banded["wage_quintile"].to_list() == [1, 2, 3, 4, 5, 5]  # 20% each
+    titles = bands(bounds)["band_title"].to_list()
+    assert titles == ["Q1: up to $10", "Q2: over $10 to $20", "Q3: over $20 to $30",
+                      "Q4: over $30 to $40", "Q5: over $40"]
+
+
+def test_area_forecast_applies_the_national_rate_of_each_code() -> None:
+    forecast = pl.DataFrame({  # 11-1011 loses 10% nationally (over two sectors), 11-2011 50%
+        "scenario": ["P0"] * 3, "year": [2030] * 3,
+        "soc_code": ["11-1011", "11-1011", "11-2011"], "naics_sector": ["52", "54", "54"],
+        "baseline_employment": [100.0, 300.0, 10.0], "displaced_p10": [5.0, 15.0, 2.0],
+        "displaced_p50": [10.0, 30.0, 5.0], "displaced_p90": [20.0, 40.0, 8.0],
+    })
+    state = pl.DataFrame({
+        "year": [2025] * 4, "area_type": ["state"] * 4, "area_code": ["39"] * 4,
+        "area_name": ["Ohio"] * 4, "naics_sector": ["all"] * 4,
+        "soc_code": ["00-0000", "11-0000", "11-1011", "11-2011"],
+        "soc_title": ["All", "Management Occupations", "CEO", "GM"],
+        "o_group": ["total", "major", "detailed", "detailed"],
+        "employment": [300.0, 300.0, 200.0, 40.0],
+    }).with_columns(pl.col("year").cast(pl.Int16))
+    out = area_forecast(state, forecast)
+    rows = {r["soc_major"]: r for r in out.iter_rows(named=True)}
+    assert set(rows) == {"all", "11-0000"}
+    assert rows["all"]["displaced_p50"] == pytest.approx(200 * 0.1 + 40 * 0.5)
+    assert rows["all"]["displaced_p90"] == pytest.approx(200 * 0.15 + 40 * 0.8)
+    assert rows["all"]["employment"] == 240.0  # published detailed cells, not the total
+    assert rows["11-0000"]["soc_major_title"] == "Management Occupations"
+    assert "not an interval for the state" in rows["all"]["method"]

@@ -72,13 +72,13 @@ def test_a_report_shows_its_own_runs_figures_and_sources(two_runs: Path,
     assert sources(old) == "Sources: Employment Projections 2024-34; O*NET 29.1; OEWS May 2024."
     assert sources(new) == "Sources: Employment Projections 2024-34; O*NET 29.2; OEWS May 2024."
     # sector exposure 0.3 in the newer run, halved in the older one
-    assert "| 52 | Finance and Insurance | 1,000,000 | 0.150 |" in old
-    assert "| 52 | Finance and Insurance | 1,000,000 | 0.300 |" in new
-    assert "0.300" not in old.split("## Sectors", 1)[1].split("##", 1)[0]
+    assert "| 52 | Finance and Insurance | 1,000,000 | 15.0% |" in old
+    assert "| 52 | Finance and Insurance | 1,000,000 | 30.0% |" in new
+    assert "30.0%" not in old.split("## Sectors", 1)[1].split("##", 1)[0]
     # the forecast sections too: the scenario table's 2035 P0 median (30,000 x 10^2)
     assert "## Forecasts" in old and "## Forecasts" in new
-    assert "| P0 | No policy | 0.38M | 1.50M | 0.90M to 2.25M |" in old
-    assert "| P0 | No policy | 0.75M | 3.00M | 1.80M to 4.50M |" in new
+    assert "| P0 | No policy | 0.38M | 1.50M | 0.90M to 2.25M | reference |" in old
+    assert "| P0 | No policy | 0.75M | 3.00M | 1.80M to 4.50M | reference |" in new
     assert "Settings: scorers rubric:human:beta." in old
 
 

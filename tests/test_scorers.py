@@ -30,7 +30,7 @@ from exposure.scorers import (
 from exposure.scorers.base import checked_scores
 from exposure.scorers.compare import compare_occupations, compare_with_reference, read_reference
 from exposure.scorers.learned import LearnedScorer
-from exposure.scorers.leverage import LeverageScorer
+from exposure.scorers.leverage import FixedLeverageScorer, LeverageScorer
 from exposure.scorers.rubric import RubricScorer
 from exposure.scorers.text import TextTfidf
 from exposure.testing import check_scorer, example_inputs
@@ -115,7 +115,8 @@ def test_built_ins_are_registered() -> None:
     ("rubric:gpt4:gamma", "rubric:gpt4:gamma", RubricScorer),
     ("rubric:human:alpha", "rubric:human:alpha", RubricScorer),
     ("leverage", "leverage", LeverageScorer),
-    ("leverage:0.7:0.3", "leverage:0.7:0.3", LeverageScorer),
+    ("leverage:fixed", "leverage:fixed", FixedLeverageScorer),
+    ("leverage:fixed:0.7:0.3", "leverage:fixed:0.7:0.3", FixedLeverageScorer),
     ("learned", "learned", LearnedScorer),
     ("learned:gamma", "learned:gamma", LearnedScorer),
     ("exposure.scorers.leverage:LeverageScorer", "leverage", LeverageScorer),
@@ -136,8 +137,10 @@ def test_unknown_scorer_lists_the_known_ones() -> None:
 
 @pytest.mark.parametrize(("spec", "words"), [
     ("rubric:robot", "rater"), ("rubric:human:delta", "measure"),
-    ("rubric:human:beta:extra", "too many"), ("leverage:heavy", "data_weight"),
-    ("leverage:-1:1", "weights"), ("no_such_module_xyz:Scorer", "no_such_module_xyz"),
+    ("rubric:human:beta:extra", "too many"), ("leverage:fixed:heavy", "data_weight"),
+    ("leverage:fixed:-1:1", "weights"), ("leverage:fixed:1:1:1", "too many"),
+    ("leverage:0.7:0.3", "leverage:fixed"), ("leverage:heavy", "fitted"),
+    ("no_such_module_xyz:Scorer", "no_such_module_xyz"),
     ("exposure.scorers.rubric:NoSuchClass", "NoSuchClass"),
     ("collections:OrderedDict", "lacks"), ("exposure.errors:ConfigError", "without arguments"),
 ])
@@ -217,22 +220,31 @@ def test_rubric_without_labels_says_how_to_get_them() -> None:
 
 # --- leverage ----------------------------------------------------------------------------
 
-def test_leverage_is_the_documented_weighted_mean() -> None:
+def test_fixed_leverage_is_the_documented_weighted_mean() -> None:
     X = pl.DataFrame({"data_availability": [0.0, 1.0, 0.5, None],
                       "verifiability": [1.0, 1.0, 0.0, 0.5]})
-    np.testing.assert_allclose(LeverageScorer().fit(X).predict(X), [0.5, 1.0, 0.25, np.nan])
-    np.testing.assert_allclose(load_scorer("leverage:3:1").fit(X).predict(X)[:3],
+    np.testing.assert_allclose(FixedLeverageScorer().fit(X).predict(X),
+                               [0.5, 1.0, 0.25, np.nan])
+    np.testing.assert_allclose(load_scorer("leverage:fixed:3:1").fit(X).predict(X)[:3],
                                [0.25, 1.0, 0.375])
 
 
 def test_leverage_names_the_missing_features() -> None:
-    X, _, _ = example_inputs()
+    X, y, _ = example_inputs()
     with pytest.raises(ConfigError, match="verifiability"):
-        LeverageScorer().fit(X.drop("verifiability"))
+        FixedLeverageScorer().fit(X.drop("verifiability"))
+    with pytest.raises(ConfigError, match="job_zone"):
+        LeverageScorer(features=["data_availability", "job_zone"]).fit(X.drop("job_zone"), y)
 
 
-def test_leverage_on_the_real_features(inputs: pl.DataFrame) -> None:
-    frame = score_tasks(load_scorer("leverage"), inputs)
+def test_fitted_leverage_needs_labels() -> None:
+    X, _, _ = example_inputs()
+    with pytest.raises(ConfigError, match="human labels"):
+        LeverageScorer().fit(X)
+
+
+def test_fixed_leverage_on_the_real_features(inputs: pl.DataFrame) -> None:
+    frame = score_tasks(load_scorer("leverage:fixed"), inputs)
     assert frame.get_column("score").null_count() < 0.05 * inputs.height
     assert frame.get_column("score").drop_nulls().is_between(0, 1).all()
 
@@ -445,11 +457,13 @@ def test_cli_scorers_list(cli: typer.Typer) -> None:
 
 
 def test_cli_evaluate(cli: typer.Typer) -> None:
+    # the fixed-weight leverage: the fitted one's five fits are tested in test_evaluate
     result = CliRunner().invoke(cli, ["scorers", "evaluate", "--scorer", "rubric:gpt4:beta",
-                                      "--scorer", "leverage", "--no-baseline", "-f", "csv"])
+                                      "--scorer", "leverage:fixed", "--no-baseline", "-f",
+                                      "csv"])
     assert result.exit_code == 0, result.output
     rows = pl.read_csv(result.stdout.encode())
-    assert rows.get_column("scorer").to_list() == ["rubric:gpt4:beta", "leverage"]
+    assert rows.get_column("scorer").to_list() == ["rubric:gpt4:beta", "leverage:fixed"]
     assert rows.item(0, "accuracy") == pytest.approx(0.654, abs=0.005)
     table = CliRunner().invoke(cli, ["scorers", "evaluate", "-s", "rubric", "--no-baseline"])
     assert table.exit_code == 0 and "checks: ours beside published figures" in table.stdout

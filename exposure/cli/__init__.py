@@ -19,10 +19,10 @@ import signal
 
 from exposure.cli.common import app, fail
 from exposure.errors import ExposureError
-from exposure.failures import unexpected_error
 
 # Importing a family's module registers its commands; this order is the order of --help.
-FAMILIES = ("runs", "boards", "report", "query", "schedule", "fetch", "scorers")
+FAMILIES = ("runs", "boards", "report", "query", "schedule", "fetch", "scorers", "workbook",
+            "serve")
 for _family in FAMILIES:
     importlib.import_module(f"exposure.cli.{_family}")
 
@@ -42,6 +42,8 @@ def run() -> None:
     except ExposureError as exc:
         fail(exc)
     except Exception as exc:  # noqa: BLE001 - whatever it is, the user gets one sentence
+        from exposure.failures import unexpected_error
+
         fail(unexpected_error(exc))
 
 

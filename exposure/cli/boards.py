@@ -1,4 +1,5 @@
-"""The board commands (sectors, occupations, areas, forecast-table), declared from one spec.
+"""The board commands (sectors, occupations, areas, wage-bands, education, area-forecast,
+forecast-table), declared from one spec.
 
 A board is a read-only view of the latest run: a query function of `exposure.queries` (or
 `exposure.forecast_table`), the options it takes, the title of its table and the columns
@@ -19,7 +20,7 @@ import polars as pl
 import typer
 
 from exposure import forecast_table, queries
-from exposure.cli.common import app, emit_result, settings_for
+from exposure.cli.common import app, board_output, emit_result, settings_for
 from exposure.cli.options import (
     BoardScorer,
     FormatOpt,
@@ -49,8 +50,11 @@ class Board:
     help: str
     query: Callable[..., tuple[pl.DataFrame, queries.Provenance]]  # query(warehouse, **opts)
     options: tuple[BoardOption, ...]  # between --warehouse [--scorer] and --format --output
-    title: Callable[[Mapping[str, object]], str]  # of the options (scorer filled in)
-    columns: tuple[str, ...] | None = None  # the terminal's columns (None: all but run_id)
+    # of the options (scorer filled in) and the rows (e.g. to name the area they are of)
+    title: Callable[[Mapping[str, object], pl.DataFrame], str]
+    # the terminal's columns, those of them the rows have (None: all but run_id), or a
+    # function of the options that gives them
+    columns: tuple[str, ...] | Callable[[Mapping[str, object]], tuple[str, ...]] | None = None
     scorer: bool = True  # takes --scorer, default the first of EXPOSURE_SCORERS
 
 
@@ -62,8 +66,42 @@ def _int(help: str) -> object:
     return Annotated[int | None, typer.Option(help=help)]
 
 
+def _flag(name: str, help: str) -> object:
+    return Annotated[bool, typer.Option(name, help=help)]
+
+
 TOP = BoardOption("top", TopOpt)
 MIN_EMPLOYMENT = BoardOption("min_employment", MinEmployment)
+AREA_HELP = "A state: FIPS code (6 or 06), postal abbreviation (OH) or name (Ohio); US: nation."
+MAJOR_HELP = "A major SOC group, e.g. 15 or 15-0000."
+
+
+def _area(frame: pl.DataFrame, options: Mapping[str, object]) -> str:
+    """', Ohio' when the rows are of one state (besides the nation), else ''."""
+    if not options.get("area") or "area_name" not in frame.columns:
+        return ""
+    names = [n for n in frame["area_name"].unique(maintain_order=True).to_list()
+             if not str(n).startswith("United States")]
+    return f", {names[0]}" if len(names) == 1 else ""
+
+
+def _occupation_title(o: Mapping[str, object], frame: pl.DataFrame) -> str:
+    if o["detail"]:
+        return f"O*NET occupation exposure, national ({o['scorer']})"
+    sector = (f", sector {o['sector']}" + (f" ({frame['sector_title'][0]})"
+                                            if "sector_title" in frame.columns else "")
+              if o["sector"] else "")
+    where = _area(frame, o) or sector or ", national"
+    return f"occupation exposure{where}, BLS occupations ({o['scorer']})"
+
+
+def _occupation_columns(o: Mapping[str, object]) -> tuple[str, ...]:
+    if o["detail"]:
+        return ("onet_soc_code", "title", "soc_code", "employment", "exposure",
+                "share_exposed", "split_rule")
+    return ("soc_code", "soc_title", "employment", "annual_mean_wage", "exposure",
+            "share_exposed")
+
 
 BOARDS: tuple[Board, ...] = (
     Board("sectors",
@@ -71,28 +109,65 @@ BOARDS: tuple[Board, ...] = (
           queries.sectors,
           (BoardOption("year", _int("OEWS May year (2022-2024).")),
            BoardOption("sector", _text("NAICS sector, e.g. 52 or 31-33.")),
+           BoardOption("area", _text("The nation only (US): OEWS publishes no state "
+                                     "estimates by sector.")),
            TOP, MIN_EMPLOYMENT),
-          lambda o: f"sector exposure ({o['scorer']})",
+          lambda o, f: f"sector exposure ({o['scorer']})",
           ("year", "naics_sector", "sector_title", "employment", "exposure",
            "exposure_wage_weighted", "exposed_employment", "covered_employment_share")),
     Board("occupations",
-          "Exposure of each O*NET occupation with its BLS code and employment (latest run).",
+          "Exposure of each BLS occupation with its published employment (latest run), "
+          "nationally, in a state or a sector; --detail lists the O*NET occupations instead.",
           queries.occupations,
-          (BoardOption("search", _text("Title words or a SOC / O*NET-SOC code prefix.")),
+          (BoardOption("search", _text("Whole title words (nurse: not Nursery) or a SOC / "
+                                       "O*NET-SOC code prefix.")),
+           BoardOption("detail", _flag("--detail", "O*NET occupations (national) with the "
+                                       "BLS employment split over them and the split rule.")
+                       , False),
+           BoardOption("area", _text(AREA_HELP + " (May 2025 state estimates)")),
+           BoardOption("sector", _text("NAICS sector, e.g. 52 (national by-sector "
+                                       "estimates).")),
+           BoardOption("major", _text(MAJOR_HELP)),
            TOP, MIN_EMPLOYMENT),
-          lambda o: f"occupation exposure ({o['scorer']})",
-          ("onet_soc_code", "title", "soc_code", "employment", "exposure", "share_exposed")),
+          _occupation_title, _occupation_columns),
     Board("areas",
           "Exposure of each state (May 2025 estimates) next to the nation's.",
           queries.areas,
-          (BoardOption("area", _text("A state's FIPS code or name; the nation is shown beside "
-                                "it.")),
-           BoardOption("major", _text("A major SOC group, e.g. 15-0000 (default: all "
-                                 "occupations).")),
+          (BoardOption("area", _text(AREA_HELP + " The nation is shown beside it.")),
+           BoardOption("major", _text(MAJOR_HELP + " Default: all occupations.")),
            TOP),
-          lambda o: f"state exposure ({o['scorer']})",
+          lambda o, f: f"state exposure ({o['scorer']})",
           ("area_code", "area_name", "soc_major_title", "employment", "exposure",
            "national_exposure", "exposed_employment", "covered_employment_share")),
+    Board("wage-bands",
+          "Employment and exposure per wage quintile (the nation's bands in dollars) of the "
+          "nation and a state (May 2025), or of every state.",
+          queries.wage_bands,
+          (BoardOption("area", _text(AREA_HELP)),),
+          lambda o, f: f"exposure by wage quintile{_area(f, o)} ({o['scorer']})",
+          ("area_name", "band_title", "employment", "exposure", "exposed_employment")),
+    Board("education",
+          "Employment and exposure per typical entry education (BLS projections) of the "
+          "nation and a state (May 2025), or of every state.",
+          queries.education,
+          (BoardOption("area", _text(AREA_HELP)),),
+          lambda o, f: f"exposure by typical entry education{_area(f, o)} ({o['scorer']})",
+          ("area_name", "typical_education", "employment", "exposure", "exposed_employment")),
+    Board("area-forecast",
+          "State forecasts: the national occupation displacement rates of each scenario "
+          "applied to a state's May 2025 occupation mix (not a state model; p10/p90 are "
+          "not a state interval).",
+          queries.area_forecasts,
+          (BoardOption("area", _text(AREA_HELP.replace("; US: nation.", "."))),
+           BoardOption("scenario", _text("Scenario id, e.g. P1.")),
+           BoardOption("major", _text(MAJOR_HELP + " 'all' for the state totals only.")),
+           BoardOption("year", _int("Year, 2025-2035.")),
+           TOP),
+          lambda o, f: f"state forecast{_area(f, o)}: national rates x state mix",
+          lambda o: (*(() if o["area"] else ("area_name",)), "scenario", "scenario_title",
+                     "year", "soc_major_title", "employment", "displaced_p50",
+                     "displaced_p10", "displaced_p90", "displaced_share"),
+          scorer=False),
     Board("forecast-table",
           "Displaced employment (median and 80% interval) by occupation, sector and year; or "
           "a labour-market measure (--measure), or the sensitivity table (--sensitivity).",
@@ -112,8 +187,9 @@ BOARDS: tuple[Board, ...] = (
                "--sensitivity", help="Print the sensitivity table (2035 P0 median "
                "displacement with each parameter at its p10 / p90) instead.")], False),
            TOP),
-          lambda o: forecast_table.forecast_table_title(o["measure"], o["sensitivity"],
-                                                        o["sector"]),
+          lambda o, f: forecast_table.forecast_table_title(o["measure"], o["sensitivity"],
+                                                           o["sector"]),
+          lambda o: forecast_table.terminal_columns(o["measure"], o["sensitivity"]),
           scorer=False),
 )
 
@@ -132,11 +208,15 @@ def board_command(board: Board) -> Callable[..., None]:
         fmt, output = values.pop("fmt"), values.pop("output")
         if board.scorer:
             values["scorer"] = values["scorer"] or settings.scorer_list[0]
-        frame, provenance = board.query(settings.warehouse, **values)
-        if fmt is Format.table:
-            frame = (frame.select(board.columns) if board.columns
-                     else frame.drop("run_id", strict=False))
-        emit_result(frame, provenance, fmt, output, board.title(values))
+        # the query reads the request: a terminal gets cap + 1 rows and a count (B)
+        with board_output(fmt, output, values.get("top")):
+            frame, provenance = board.query(settings.warehouse, **values)
+            title = board.title(values, frame)
+            if fmt is Format.table:
+                columns = board.columns(values) if callable(board.columns) else board.columns
+                frame = (frame.select([c for c in columns if c in frame.columns]) if columns
+                         else frame.drop("run_id", strict=False))
+            emit_result(frame, provenance, fmt, output, title)
 
     command.__name__ = board.name.replace("-", "_")
     command.__doc__ = board.help

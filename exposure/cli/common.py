@@ -3,22 +3,32 @@ command's options, and the way results and failures are printed.
 
 Text that comes from data (cells, error messages quoting values, paths) is never read as
 Rich markup: the stderr console has markup off and tables get `Text` cells.
+
+Only what parsing the command line needs is imported here; polars, the settings (pydantic)
+and the warehouse are imported by the commands that use them, so `exposure --help` and a
+board command do not pay for what they do not use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from exposure.errors import ExposureError
-from exposure.output import Format, emit
-from exposure.settings import Settings, get_settings
+from exposure.output import Format, Request, emit, requested
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from exposure.queries import Provenance
+    from exposure.settings import Settings
 
 app = typer.Typer(
     help="Task-level AI exposure, roll-ups and displacement forecasts from O*NET and BLS data. "
@@ -40,6 +50,8 @@ def settings_for(raw_dir: Path | None = None, warehouse: Path | None = None,
                  reports_dir: Path | None = None, scorers: list[str] | None = None
                  ) -> Settings:
     """The settings with a command's options applied over the environment's."""
+    from exposure.settings import get_settings
+
     return get_settings(raw_dir=raw_dir, warehouse=warehouse, reports_dir=reports_dir,
                         scorers=",".join(scorers) if scorers else None)
 
@@ -49,14 +61,50 @@ def notice(text: str) -> None:
     err.print(text, highlight=False, soft_wrap=True)
 
 
-def emit_result(frame: pl.DataFrame, provenance, fmt: Format, output: Path | None,
-                title: str) -> None:
-    """A board's table with its sources as the caption, or its rows with the sources as
-    columns (csv/json/parquet), so a figure never travels without them."""
-    if fmt is Format.table:
-        emit(frame, fmt, output, title=title, caption=provenance.caption())
+@contextlib.contextmanager
+def board_output(fmt: Format, output: Path | None, top: int | None = None
+                 ) -> Iterator[Request]:
+    """Run a board's query and print its result inside this block: the query reads the
+    request (`exposure.output.Request`) to fetch only the rows a terminal shows (cap + 1,
+    the rest counted in DuckDB) unless --top (`top`) asks for a number."""
+    with requested(fmt, output, top) as request, _pandas_unimported():
+        yield request
+
+
+@contextlib.contextmanager
+def _pandas_unimported() -> Iterator[None]:
+    """DuckDB 1.5 imports pandas (with numpy and pyarrow: 0.5-1 s of a board command's 2 s
+    on the 2-core machine) the first time a Python value is bound to a query parameter,
+    only to test whether the value is a pandas object. A board binds its filters but never
+    uses pandas (polars reads the rows through Arrow), so inside this block pandas reads
+    as not installed to whatever tries to import it. When pandas is already imported,
+    nothing changes; afterwards it imports as usual."""
+    if "pandas" in sys.modules:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # `import pandas` fails fast
+    try:
+        yield
+    finally:
+        if "pandas" in sys.modules and sys.modules["pandas"] is None:
+            del sys.modules["pandas"]
+
+
+def emit_result(frame: pl.DataFrame, provenance: Provenance, fmt: Format,
+                output: Path | None, title: str) -> None:
+    """A board's table with its sources as the caption (at most the row cap, then "N more
+    rows"), or its rows with the sources as columns (csv/json/parquet/xlsx), so a figure
+    never travels without them."""
+    if fmt is Format.table and output is None:
+        from exposure.output import current_request
+
+        request = current_request()
+        emit(frame, fmt, title=title, caption=provenance.caption(),
+             total=None if request is None else request.total)
     else:
         emit(provenance.stamp(frame), fmt, output)
+        if output is not None:
+            notice(f"wrote {frame.height:,} rows to {output}")
 
 
 def fail(error: ExposureError) -> None:

@@ -7,7 +7,7 @@ entry point (`exposure.cli.run`) prints as one sentence.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,16 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from exposure.cli.common import app
-from exposure.fetch import (
-    DEFAULT_USER_AGENT,
-    USER_AGENT_ENV,
-    FetchResult,
-    default_user_agent,
-    fetch,
-    load_manifest,
-    select,
-)
-from exposure.settings import PROJECT_ROOT
+from exposure.settings import DEFAULT_USER_AGENT, PROJECT_ROOT, USER_AGENT_ENV
+
+if TYPE_CHECKING:  # exposure.fetch imports httpx: only `exposure fetch` needs it
+    from exposure.fetch import FetchResult
 
 DEFAULT_DEST = PROJECT_ROOT / "data" / "raw"
 DEFAULT_MANIFEST = PROJECT_ROOT / "data" / "sources.toml"
@@ -58,6 +52,8 @@ def fetch_command(
     ] = None,
 ) -> None:
     """Download the official O*NET, BLS, Census, BEA and GPTs-are-GPTs files and check sha256."""
+    from exposure.fetch import default_user_agent, fetch, load_manifest, select
+
     err = Console(stderr=True, markup=False)  # paths and URLs are never markup
     entries = select(load_manifest(manifest), only or [])
     with err.status("fetching") as status:

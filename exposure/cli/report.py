@@ -20,7 +20,8 @@ def report(run_id: Annotated[str | None, typer.Argument(
            scorer: Annotated[str | None, typer.Option(
                "--scorer", help="Which scorer's figures (default: the run's first scorer, "
                "else the first of EXPOSURE_SCORERS).")] = None) -> None:
-    """Write the run report (Markdown with SVG charts) under reports/runs/<run_id>/."""
+    """Write the run report (Markdown with SVG charts, and index.html, a self-contained web
+    page) under reports/runs/<run_id>/, and under reports/latest/ for the newest run."""
     from exposure.report import write_report
     from exposure.runs import latest_run_id
 

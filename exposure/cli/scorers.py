@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 
 from exposure.cli.common import app
 from exposure.cli.options import FormatOpt, OutputOpt, RawDir
 from exposure.output import Format, emit
+
+if TYPE_CHECKING:
+    import polars as pl
 
 PANEL = "Scorers"
 

@@ -4,14 +4,13 @@ for how long, and what they lose, by wage quintile, beside the aggregate forecas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import altair as alt
 import duckdb
 import polars as pl
 
-from exposure.reporting.charts import save_svg
-from exposure.reporting.markdown import markdown_table, persons, usd
+from exposure.reporting.document import Block, Chart, Section, Table, Text
+from exposure.reporting.markdown import persons, usd
 
 STATUS = {"still_unemployed": "still unemployed at the horizon",
           "reemployed": "back in work"}
@@ -46,13 +45,14 @@ def quintile_chart(duration: pl.DataFrame) -> alt.Chart:
     ).properties(width=360, title="Unemployment of the AI-displaced by wage quintile")
 
 
-def abm_section(tables: AbmTables, folder: Path) -> list[str]:
-    """Markdown lines of the section (none when the run did not simulate)."""
+def abm_section(tables: AbmTables) -> list[Section]:
+    """The section (none when the run did not simulate)."""
     if tables.duration is None or tables.duration.height == 0:
         return []
     duration = tables.duration.sort("quintile")
     scenario = duration["scenario"][0]
-    chart = save_svg(quintile_chart(duration), folder / "abm_quintiles.svg")
+    chart = Chart.render(quintile_chart(duration), "abm_quintiles.svg",
+                         "unemployment by wage quintile")
     table = duration.select(
         "quintile",
         pl.col("displaced").map_elements(persons, return_dtype=pl.String),
@@ -66,20 +66,21 @@ def abm_section(tables: AbmTables, folder: Path) -> list[str]:
             "quintile", pl.col("loss_per_displaced").map_elements(
                 usd, return_dtype=pl.String).alias("earnings lost per displaced"))
         table = table.join(lost, on="quintile", how="left")
-    lines = ["## Who is displaced (agent-based simulation)", "",
-             f"Scenario {scenario}, simulated worker by worker on a sample of the OEWS May 2024 "
-             "workforce, scaled back to it (MODEL_SPEC §4; `abm_*` tables). Counts are of "
+    blocks: list[Block] = [
+        Text(f"Scenario {scenario}, simulated worker by worker on a sample of the OEWS May "
+             "2024 workforce, scaled back to it (MODEL_SPEC §4; `abm_*` tables). Counts are of "
              "jobs cut, which the simulation does only when most of a job's time is "
-             "automated; the forecast above counts θ_sub of every automated hour.", "",
-             f"![unemployment by wage quintile]({chart})", "", *markdown_table(table), ""]
+             "automated; the forecast above counts θ_sub of every automated hour."),
+        chart, Table.formatted(table)]
     comparison = tables.comparison
     if comparison is not None and comparison.height:
         last = comparison.sort("year").row(-1, named=True)
         where = "inside" if last["inside_80"] else "outside"
-        lines += [f"By {last['year']} the simulation displaces "
-                  f"{persons(last['abm_displaced'])}, {where} the forecast's 80% interval "
-                  f"({persons(last['forecast_p10'])} to {persons(last['forecast_p90'])}).", ""]
-    return lines
+        blocks.append(Text(
+            f"By {last['year']} the simulation displaces {persons(last['abm_displaced'])}, "
+            f"{where} the forecast's 80% interval ({persons(last['forecast_p10'])} to "
+            f"{persons(last['forecast_p90'])})."))
+    return [Section("Who is displaced (agent-based simulation)", tuple(blocks))]
 
 
 __all__ = ["AbmTables", "abm_section", "quintile_chart"]

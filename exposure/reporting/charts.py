@@ -1,20 +1,14 @@
-"""Altair charts of the report, rendered to SVG with vl-convert (no browser, no network)."""
+"""Altair charts of the report (rendered to SVG by `exposure.reporting.document.Chart`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterable
 
 import altair as alt
 import polars as pl
-import vl_convert
 
 BAND, MEDIAN, REFERENCE = "#9ecae1", "#08519c", "#d62728"
 LOW, HIGH = "#6baed6", "#fd8d3c"
-
-
-def save_svg(chart: alt.TopLevelMixin, path: Path) -> str:
-    path.write_text(vl_convert.vegalite_to_svg(chart.to_json()), encoding="utf-8")
-    return path.name
 
 
 def panel_label(scenario: str, title: str | None) -> str:
@@ -82,3 +76,57 @@ def tornado_chart(sensitivity: pl.DataFrame, title: str) -> alt.LayerChart:
         width=420, height=28 * max(len(order), 1),
         title=alt.TitleParams(title, subtitle="dashed: all parameters at their centre",
                               anchor="start"))
+
+
+LABEL_COLOURS = {"E1": MEDIAN, "E2": HIGH}
+
+
+def _label_colour() -> alt.Color:
+    return alt.Color("label:N", title="log-odds against E0 of",
+                     scale=alt.Scale(domain=list(LABEL_COLOURS),
+                                     range=list(LABEL_COLOURS.values())),
+                     legend=alt.Legend(orient="bottom"))
+
+
+def importance_chart(importance: pl.DataFrame, groups: Iterable[str]) -> alt.FacetChart:
+    """One panel per group of terms (`group`, in the order of `groups`): a bar per term
+    (`term`, by `rank`) and label (`label`) at its importance (`contribution`), with a
+    whisker from `fold_min` to `fold_max`."""
+    # op "min": layers share the y domain, and a shared domain keeps only such a sort
+    y = alt.Y("term:N", title=None, sort=alt.EncodingSortField("rank", op="min"),
+              axis=alt.Axis(labelLimit=320))
+    bars = alt.Chart().mark_bar(height=7).encode(
+        x=alt.X("contribution:Q", title="mean |contribution| to the log-odds"),
+        y=y, yOffset="label:N", color=_label_colour())
+    whiskers = alt.Chart().mark_rule(color="black").encode(
+        x="fold_min:Q", x2="fold_max:Q", y=y, yOffset="label:N")
+    return (alt.layer(bars, whiskers, data=alt.Data(values=importance.to_dicts()))
+            .properties(width=360)
+            .facet(row=alt.Row("group:N", sort=list(groups), title=None,
+                               header=alt.Header(labelAngle=0, labelAlign="left",
+                                                 labelFontWeight="bold")))
+            .resolve_scale(y="independent")
+            .properties(title=alt.TitleParams(
+                "Most important terms per group", anchor="start",
+                subtitle="whiskers: lowest to highest over the fold models")))
+
+
+def shape_chart(shapes: pl.DataFrame, terms: list[str]) -> alt.FacetChart:
+    """Small multiples, one per main effect of `terms`: its contribution (`contribution`)
+    against the feature's `value` per `label`, with the band of the fold models
+    (`fold_min` to `fold_max`)."""
+    x = alt.X("value:Q", title="feature value")
+    band = alt.Chart().mark_area(opacity=0.25).encode(
+        x=x, y=alt.Y("fold_min:Q", title="contribution to the log-odds"), y2="fold_max:Q",
+        color=_label_colour())
+    line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y="contribution:Q",
+                                                       color=_label_colour())
+    return (alt.layer(band, line, data=alt.Data(values=shapes.to_dicts()))
+            .properties(width=200, height=120)
+            .facet(facet=alt.Facet("term:N", sort=terms, title=None,
+                                   header=alt.Header(labelFontWeight="bold")), columns=3)
+            .resolve_scale(x="independent")
+            .properties(title=alt.TitleParams(
+                "Shapes of the strongest main effects", anchor="start",
+                subtitle="line: the fitted model; band: lowest to highest over the fold "
+                         "models")))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -22,7 +21,8 @@ from exposure.forecast import (
 )
 from exposure.queries import FORECAST_MEANING, LABOUR_MEASURES
 from exposure.reporting import charts
-from exposure.reporting.markdown import FORMATS, interval, markdown_table, persons, share
+from exposure.reporting.document import Block, Bullets, Chart, Section, Table, Text
+from exposure.reporting.markdown import FORMATS, interval, persons, share
 
 REFERENCE = "P0"
 YEARS = (2030, 2035)
@@ -111,24 +111,25 @@ def scenario_table(tables: ForecastTables) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def _scenarios_section(tables: ForecastTables, folder: Path) -> list[str]:
+def _scenarios_section(tables: ForecastTables) -> list[Section]:
     titles, order = tables.titles(), tables.order()
-    chart = charts.save_svg(charts.fan_chart(
+    chart = Chart.render(charts.fan_chart(
         _fan(tables), order, titles, "displaced (millions)",
-        "Displaced employment by scenario, 2025-2035"), folder / "forecast.svg")
-    lines = ["## Forecasts", "", FORECAST_MEANING, "", ARE_AND_ARE_NOT, "",
-             f"![displaced employment by scenario]({chart})", "",
-             "### Scenarios", "",
-             f"Cumulative displaced workers (median). The change from {REFERENCE} compares the "
-             "medians; every scenario uses the same random draws (common random numbers), so "
-             "the difference is the policy's effect, not sampling noise.", "",
-             *markdown_table(scenario_table(tables)), ""]
+        "Displaced employment by scenario, 2025-2035"), "forecast.svg",
+        "displaced employment by scenario")
+    blocks: list[Block] = [
+        Text(f"Cumulative displaced workers (median). The change from {REFERENCE} compares "
+             "the medians; every scenario uses the same random draws (common random "
+             "numbers), so the difference is the policy's effect, not sampling noise."),
+        Table.formatted(scenario_table(tables))]
     if tables.scenarios is not None:
         described = dict(tables.scenarios.select("scenario", "description").iter_rows())
-        lines += [f"- **{s} — {titles.get(s, '')}**: {described[s]}"
-                  for s in order if described.get(s)]
-        lines.append("")
-    return lines
+        items = tuple(f"**{s} — {titles.get(s, '')}**: {described[s]}"
+                      for s in order if described.get(s))
+        if items:
+            blocks.append(Bullets(items))
+    return [Section("Forecasts", (Text(FORECAST_MEANING), Text(ARE_AND_ARE_NOT), chart)),
+            Section("Scenarios", tuple(blocks), level=3)]
 
 
 def policy_table(equilibrium: pl.DataFrame, sector_titles: dict[str, str]) -> pl.DataFrame:
@@ -153,23 +154,23 @@ def policy_table(equilibrium: pl.DataFrame, sector_titles: dict[str, str]) -> pl
     return pl.DataFrame(rows)
 
 
-def _policy_section(tables: ForecastTables) -> list[str]:
+def _policy_section(tables: ForecastTables) -> list[Section]:
     eq = tables.equilibrium
     assert eq is not None
     if eq.filter(pl.col("scenario") == REFERENCE).height == 0:
         return []
     horizon = eq["horizon_year"].max() if "horizon_year" in eq.columns else None
-    return ["## Policy comparison by sector", "",
-            "Share of each sector's exposed wage bill automated"
-            + (f" by {horizon}" if horizon else "") + " when firms compete (Nash threshold) "
-            "and when they would act together (cooperative threshold), the gap between them "
-            "(the over-automation wedge), and the automation tax that closes it "
-            f"(Pigouvian rate), under {REFERENCE}; the last columns show the Nash share "
-            "under P1, the Pigouvian tax, where that scenario was run. Largest wedge first.",
-            "", *markdown_table(policy_table(eq, tables.sector_titles)), ""]
+    return [Section("Policy comparison by sector", (
+        Text("Share of each sector's exposed wage bill automated"
+             + (f" by {horizon}" if horizon else "") + " when firms compete (Nash threshold) "
+             "and when they would act together (cooperative threshold), the gap between them "
+             "(the over-automation wedge), and the automation tax that closes it "
+             f"(Pigouvian rate), under {REFERENCE}; the last columns show the Nash share "
+             "under P1, the Pigouvian tax, where that scenario was run. Largest wedge first."),
+        Table.formatted(policy_table(eq, tables.sector_titles))))]
 
 
-def _sensitivity_section(tables: ForecastTables, folder: Path) -> list[str]:
+def _sensitivity_section(tables: ForecastTables) -> list[Section]:
     sens = tables.sensitivity
     assert sens is not None
     if sens.height == 0:
@@ -185,18 +186,18 @@ def _sensitivity_section(tables: ForecastTables, folder: Path) -> list[str]:
         label, return_dtype=pl.String).alias("label"))
     year = sens["year"].max() or "horizon"  # a year of 0 would read as a date
     scenario = sens["scenario"][0]
-    chart = charts.save_svg(charts.tornado_chart(
+    chart = Chart.render(charts.tornado_chart(
         labelled, f"Sensitivity of {scenario}'s {year} median displacement"),
-        folder / "sensitivity.svg")
+        "sensitivity.svg", "sensitivity")
     table = labelled.with_columns((pl.col("displaced_high") - pl.col("displaced_low")).abs()
                                   .alias("swing")).sort("swing", descending=True).select(
         "parameter", "description", "centre_value", "low_value", "high_value",
         *(pl.col(c).map_elements(persons, return_dtype=pl.String) for c in (
             "displaced_low", "displaced_centre", "displaced_high", "swing")))
-    return ["## Sensitivity", "",
-            f"{scenario}'s {year} median displacement with one uncertain parameter at its p10 "
-            "or its p90 and every other at its centre, with common random numbers; the widest "
-            "swing first.", "", f"![sensitivity]({chart})", "", *markdown_table(table), ""]
+    return [Section("Sensitivity", (
+        Text(f"{scenario}'s {year} median displacement with one uncertain parameter at its "
+             "p10 or its p90 and every other at its centre, with common random numbers; the "
+             "widest swing first."), chart, Table.formatted(table)))]
 
 
 def labour_table(labour: pl.DataFrame, order: list[str], titles: dict[str, str]
@@ -223,25 +224,25 @@ def labour_table(labour: pl.DataFrame, order: list[str], titles: dict[str, str]
     return pl.DataFrame(rows)
 
 
-def _labour_section(tables: ForecastTables, folder: Path) -> list[str]:
+def _labour_section(tables: ForecastTables) -> list[Section]:
     labour, order, titles = tables.labour, tables.order(), tables.titles()
     assert labour is not None
-    lines = ["## Labour market", "",
-             "National outputs of the stock-flow model (MODEL_SPEC §7.5): median with the 80% "
+    blocks: list[Block] = [
+        Text("National outputs of the stock-flow model (MODEL_SPEC §7.5): median with the 80% "
              "interval in brackets. Displaced workers are cumulative; the unemployed are the "
              "AI-displaced who have not found work yet (year average); income and demand are "
-             "dollars per year.", "", *markdown_table(labour_table(labour, order, titles)), "",
-             f"\\* {ENTRY_LEVEL_DEFINITION[0].upper()}{ENTRY_LEVEL_DEFINITION[1:]}.", ""]
+             "dollars per year."),
+        Table.formatted(labour_table(labour, order, titles)),
+        Text(f"\\* {ENTRY_LEVEL_DEFINITION[0].upper()}{ENTRY_LEVEL_DEFINITION[1:]}.")]
     unemployed = labour.filter((pl.col("measure") == "unemployed")
                                & (pl.col("scope") == "national"))
     if unemployed.height:
-        chart = charts.save_svg(charts.fan_chart(
+        blocks.append(Chart.render(charts.fan_chart(
             unemployed.select("scenario", "year", "p10", "p50", "p90"),
             [s for s in order if s in set(unemployed["scenario"])], titles,
             "unemployed (millions)", "AI-displaced unemployed, year average"),
-            folder / "unemployed.svg")
-        lines += [f"![AI-displaced unemployed]({chart})", ""]
-    return lines
+            "unemployed.svg", "AI-displaced unemployed"))
+    return [Section("Labour market", tuple(blocks))]
 
 
 def anchors_table(equivalents: pl.DataFrame, order: list[str]) -> pl.DataFrame:
@@ -262,34 +263,33 @@ def anchors_table(equivalents: pl.DataFrame, order: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def _anchors_section(tables: ForecastTables) -> list[str]:
+def _anchors_section(tables: ForecastTables) -> list[Section]:
     equivalents = model_equivalents(tables.totals, tables.labour, tables.macro)
     if equivalents.height == 0:
         return []
     order = [s for s in tables.order() if s in set(equivalents["scenario"])]
     titles = tables.titles()
     named = ", ".join(f"{s} = {titles[s]}" for s in order if titles.get(s))
-    return ["## Published anchors beside the model", "",
-            "Reference rows from published work (MODEL_SPEC §7.9), shown for orientation "
-            "only: they are never used to compute or calibrate anything here. Beside each is "
-            "the model's nearest equivalent under each scenario, median with the 80% interval. "
-            "The definitions differ (e.g. displacement against the BLS baseline versus jobs "
-            "that could disappear), so read them as orders of magnitude. Here "
-            f"{ENTRY_LEVEL_DEFINITION}."
-            + (f" Scenarios: {named}." if named else ""), "",
-            *markdown_table(anchors_table(equivalents, order)), ""]
+    return [Section("Published anchors beside the model", (
+        Text("Reference rows from published work (MODEL_SPEC §7.9), shown for orientation "
+             "only: they are never used to compute or calibrate anything here. Beside each is "
+             "the model's nearest equivalent under each scenario, median with the 80% "
+             "interval. The definitions differ (e.g. displacement against the BLS baseline "
+             "versus jobs that could disappear), so read them as orders of magnitude. Here "
+             f"{ENTRY_LEVEL_DEFINITION}." + (f" Scenarios: {named}." if named else "")),
+        Table.formatted(anchors_table(equivalents, order))))]
 
 
-def forecast_sections(tables: ForecastTables, folder: Path) -> list[str]:
+def forecast_sections(tables: ForecastTables) -> list[Section]:
     """The report's forecast sections, in reading order, for the tables present."""
-    lines: list[str] = []
+    sections: list[Section] = []
     if tables.totals is not None and tables.totals.height:
-        lines += _scenarios_section(tables, folder)
+        sections += _scenarios_section(tables)
     if tables.equilibrium is not None and tables.equilibrium.height:
-        lines += _policy_section(tables)
+        sections += _policy_section(tables)
     if tables.sensitivity is not None:
-        lines += _sensitivity_section(tables, folder)
+        sections += _sensitivity_section(tables)
     if tables.labour is not None and tables.labour.height:
-        lines += _labour_section(tables, folder)
-    lines += _anchors_section(tables)
-    return lines
+        sections += _labour_section(tables)
+    sections += _anchors_section(tables)
+    return sections

@@ -28,13 +28,16 @@ TERRITORIES = ("60", "66", "69", "72", "78")  # American Samoa, Guam, N. Mariana
 ALL_TITLE = "All occupations"
 
 
-def _area_type() -> pl.Expr:
+def area_type() -> pl.Expr:
+    """`area_type` of the `area_code` column: nation, territory or state (DC included)."""
     return (pl.when(pl.col("area_code") == NATION_CODE).then(pl.lit("nation"))
             .when(pl.col("area_code").is_in(TERRITORIES)).then(pl.lit("territory"))
             .otherwise(pl.lit("state")).alias("area_type"))
 
 
-def _state_cells(employment: pl.DataFrame, year: int | None) -> pl.DataFrame:
+def state_cells(employment: pl.DataFrame, year: int | None) -> pl.DataFrame:
+    """The `employment` rows of the OEWS state estimates of May `year` (the latest when
+    None), every area and level."""
     cells = employment.filter(pl.col("area_type") == "state")
     available = sorted(cells.get_column("year").unique().to_list())
     if not available:
@@ -70,7 +73,7 @@ def area_exposure(scores: pl.DataFrame, crosswalk: pl.DataFrame, employment: pl.
     """`area_exposure` for the state estimates of May `year` (the latest when None): one row
     per area and `soc_major` ('all' or a major group such as '15-0000'), the nation ('US')
     included, each with `national_exposure` of the same group."""
-    cells = _state_cells(employment, year)
+    cells = state_cells(employment, year)
     soc = soc_scores(scores, crosswalk)
     area_keys = ["year", "area_code", "area_name"]
     areas = _rollup(cells, soc, area_keys)
@@ -92,6 +95,6 @@ def area_exposure(scores: pl.DataFrame, crosswalk: pl.DataFrame, employment: pl.
                              pl.col("exposure").alias("national_exposure"))
     out = (pl.concat([nation, areas], how="vertical_relaxed")
            .join(national, on=["year", "soc_major"], how="left")
-           .with_columns(pl.lit(scorer).alias("scorer"), _area_type())
+           .with_columns(pl.lit(scorer).alias("scorer"), area_type())
            .sort(pl.col("area_code") != NATION_CODE, "area_code", "soc_major"))
     return conform(out, AreaExposureModel)

@@ -26,7 +26,7 @@ from typing import ClassVar
 import pandera.polars as pa
 import polars as pl
 
-from exposure.codes import ONET_SOC_PATTERN, SOC_MAJOR, SOC_PATTERN
+from exposure.codes import ONET_SOC_PATTERN, SOC_MAJOR, SOC_MAJOR_PATTERN, SOC_PATTERN
 from exposure.task_weights import BY_TASK_TYPE, IMPORTANCE
 
 UNIT = {"min_value": 0, "max_value": 1}
@@ -35,6 +35,7 @@ SHARE = {"min_value": 0, "max_value": 1 + 1e-9}
 YEAR = {"min_value": 2000, "max_value": 2100}
 NON_NEGATIVE = {"ge": 0}
 ALL = "all"
+AREA_CODE = r"^(US|\d{2})$"  # the nation, or a state's 2-digit FIPS code
 # what an occupation's weights come from (see `exposure.task_weights`)
 WEIGHT_SOURCES = [IMPORTANCE, BY_TASK_TYPE]
 
@@ -135,7 +136,7 @@ class AreaExposureModel(pa.DataFrameModel):
 
     scorer: str
     year: pl.Int16 = pa.Field(in_range=YEAR)
-    area_code: str = pa.Field(str_matches=r"^(US|\d{2})$")
+    area_code: str = pa.Field(str_matches=AREA_CODE)
     area_name: str
     area_type: str = pa.Field(isin=["nation", "state", "territory"])
     soc_major: str = pa.Field(str_matches=rf"^({ALL}|{SOC_MAJOR})$")
@@ -150,6 +151,131 @@ class AreaExposureModel(pa.DataFrameModel):
 
     class Config:
         unique: ClassVar[list[str]] = ["scorer", "year", "area_code", "soc_major"]
+
+
+def _quintile(nullable: bool = False) -> pa.Field:
+    return pa.Field(nullable=nullable, ge=1, le=5)
+
+
+class BlsOccupationExposureModel(pa.DataFrameModel):
+    """`bls_occupation_exposure`: one row per national OEWS detailed code (BLS level)."""
+
+    scorer: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN, unique=True)
+    soc_title: str
+    soc_major: str = pa.Field(str_matches=SOC_MAJOR_PATTERN)
+    soc_major_title: str
+    employment: pl.Float64 = _amount(nullable=True)
+    annual_mean_wage: pl.Float64 = _amount(nullable=True)
+    exposure: pl.Float64 = _unit()
+    share_exposed: pl.Float64 = pa.Field(nullable=True, in_range=SHARE)
+    onet_occupations: pl.Int32 = pa.Field(**NON_NEGATIVE)
+    split_rule: str = pa.Field(nullable=True)
+    wage_quintile: pl.Int8 = _quintile(nullable=True)
+    typical_education: str
+    # addition
+    covered_employment: pl.Float64 = _amount()
+
+
+class SectorOccupationExposureModel(pa.DataFrameModel):
+    """`sector_occupation_exposure`: NAICS sector x published detailed code, national."""
+
+    scorer: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    naics_sector: str
+    sector_title: str
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    soc_title: str
+    soc_major: str = pa.Field(str_matches=SOC_MAJOR_PATTERN)
+    employment: pl.Float64 = _amount()
+    annual_mean_wage: pl.Float64 = _amount(nullable=True)
+    exposure: pl.Float64 = _unit()
+    covered_employment: pl.Float64 = _amount()
+
+    class Config:
+        unique: ClassVar[list[str]] = ["scorer", "year", "naics_sector", "soc_code"]
+
+
+class AreaOccupationExposureModel(pa.DataFrameModel):
+    """`area_occupation_exposure`: state (DC, territory) x published detailed code."""
+
+    scorer: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    area_code: str = pa.Field(str_matches=AREA_CODE)
+    area_name: str
+    area_type: str = pa.Field(isin=["state", "territory"])
+    soc_code: str = pa.Field(str_matches=SOC_PATTERN)
+    soc_title: str
+    soc_major: str = pa.Field(str_matches=SOC_MAJOR_PATTERN)
+    employment: pl.Float64 = _amount()
+    annual_mean_wage: pl.Float64 = _amount(nullable=True)
+    exposure: pl.Float64 = _unit()
+    national_exposure: pl.Float64 = _unit()
+    wage_quintile: pl.Int8 = _quintile()
+    typical_education: str
+    covered_employment: pl.Float64 = _amount()
+
+    class Config:
+        unique: ClassVar[list[str]] = ["scorer", "year", "area_code", "soc_code"]
+
+
+class WageBandExposureModel(pa.DataFrameModel):
+    """`wage_band_exposure`: the nation and each area per wage quintile."""
+
+    scorer: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    area_code: str = pa.Field(str_matches=AREA_CODE)
+    area_name: str
+    wage_quintile: pl.Int8 = _quintile()
+    band_title: str
+    wage_low: pl.Float64 = _amount()
+    wage_high: pl.Float64 = _amount(nullable=True)
+    employment: pl.Float64 = _amount()
+    exposure: pl.Float64 = _unit()
+    exposed_employment: pl.Float64 = _amount(nullable=True)
+    covered_employment: pl.Float64 = _amount()
+
+    class Config:
+        unique: ClassVar[list[str]] = ["scorer", "year", "area_code", "wage_quintile"]
+
+
+class EducationExposureModel(pa.DataFrameModel):
+    """`education_exposure`: the nation and each area per typical entry education."""
+
+    scorer: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    area_code: str = pa.Field(str_matches=AREA_CODE)
+    area_name: str
+    typical_education: str
+    education_rank: pl.Int8 = pa.Field(nullable=True, ge=1, le=8)
+    employment: pl.Float64 = _amount()
+    exposure: pl.Float64 = _unit()
+    exposed_employment: pl.Float64 = _amount(nullable=True)
+    covered_employment: pl.Float64 = _amount()
+
+    class Config:
+        unique: ClassVar[list[str]] = ["scorer", "year", "area_code", "typical_education"]
+
+
+class AreaForecastModel(pa.DataFrameModel):
+    """`area_forecast`: national occupation displacement rates applied to a state's mix."""
+
+    scenario: str
+    year: pl.Int16 = pa.Field(in_range=YEAR)
+    area_code: str = pa.Field(str_matches=r"^\d{2}$")
+    area_name: str
+    soc_major: str = pa.Field(str_matches=rf"^({ALL}|{SOC_MAJOR})$")
+    soc_major_title: str
+    employment: pl.Float64 = _amount()
+    displaced_p10: pl.Float64 = _amount()
+    displaced_p50: pl.Float64 = _amount()
+    displaced_p90: pl.Float64 = _amount()
+    displaced_share: pl.Float64 = pa.Field(nullable=True, in_range=SHARE)
+    method: str
+
+    class Config:
+        unique: ClassVar[list[str]] = ["scenario", "year", "area_code", "soc_major"]
 
 
 class HeadlineModel(pa.DataFrameModel):

@@ -54,8 +54,9 @@ PUBLISHED = {
     "probe": "TF-IDF over task, DWA/IWA/GWA and occupation titles: about 85.1%, kappa 0.745",
     "target": "target for `learned`: at least 86% and kappa 0.76",
 }
-# Scored in every evaluation besides the registered scorers' defaults.
-EXTRA_SPECS = ("rubric:gpt4:beta",)
+# Scored in every evaluation besides the registered scorers' defaults: the GPT-4 labels, and
+# the fixed-weight index that the fitted `leverage` replaced, for comparison.
+EXTRA_SPECS = ("rubric:gpt4:beta", "leverage:fixed")
 BUILT_IN = ("rubric", "leverage", "learned")
 
 
@@ -112,8 +113,8 @@ class _OutOfFold:
 
 
 def default_specs() -> list[str]:
-    """Every registered scorer with its default parameters (built-ins first), plus the
-    GPT-4 rubric."""
+    """Every registered scorer with its default parameters (built-ins first), plus
+    EXTRA_SPECS, each after its registered scorer."""
     names = available_scorers()
     specs = [n for n in BUILT_IN if n in names] + [n for n in names if n not in BUILT_IN]
     for extra in EXTRA_SPECS:
