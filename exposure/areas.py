@@ -13,9 +13,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from exposure.codes import POSTAL
+from exposure.codes import NATION_CODE, NATION_NAME, POSTAL, TERRITORIES
 from exposure.errors import ConfigError
-from exposure.rollup.area import NATION_CODE, NATION_NAME, TERRITORIES
 from exposure.warehouse import connect_read_only, table_names
 
 NATION_WORDS = {"us", "usa", "u.s.", "united states", "nation", "national",

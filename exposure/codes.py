@@ -44,3 +44,8 @@ POSTAL: dict[str, str] = {
     "47": "TN", "48": "TX", "49": "UT", "50": "VT", "51": "VA", "53": "WA", "54": "WV",
     "55": "WI", "56": "WY", "60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI",
 }
+
+# The OEWS state estimates' areas: the nation as the 50 states and DC summed (see
+# `exposure.rollup.area`), and the territories, reported apart from it.
+NATION_CODE, NATION_NAME = "US", "United States (50 states and DC)"
+TERRITORIES = ("60", "66", "69", "72", "78")  # American Samoa, Guam, N. Marianas, PR, VI

@@ -16,9 +16,9 @@ import polars as pl
 
 from exposure import ONET_ATTRIBUTION, filters
 from exposure.areas import area_code, resolve_area
+from exposure.codes import TERRITORIES
 from exposure.errors import ConfigError, WarehouseError
 from exposure.output import XLSX_MAX_ROWS, Format, current_request
-from exposure.rollup.area import TERRITORIES
 from exposure.runs import latest_run_id
 from exposure.warehouse import connect_read_only, read_frame, table_names
 
@@ -159,7 +159,7 @@ def sectors(path: Path, scorer: str, year: int | None = None, sector: str | None
                                 ("naics_sector = ?", sector),
                                 ("employment >= ?", min_employment))
     frame, prov = _latest(path, "sector_exposure", where, params,
-                          "year DESC, exposure DESC", top)
+                          "year DESC, exposure DESC", top, capped=True)
     return _nonempty(frame, "sector", scorer), prov
 
 
@@ -213,7 +213,7 @@ def occupations(path: Path, scorer: str, top: int | None = None,
         where.append(condition)
         params.extend(values)
     frame, prov = _latest(path, table, where, params,
-                          "exposure DESC NULLS LAST, employment DESC NULLS LAST", top)
+                          "exposure DESC NULLS LAST, employment DESC NULLS LAST", top, capped=True)
     if frame.height == 0:
         used = {"search": search, "area": area, "sector": sector, "major": major,
                 "min-employment": min_employment}
@@ -235,7 +235,7 @@ def areas(path: Path, scorer: str, area: str | None = None, major: str | None = 
                                  area_code(path, area)),
                                 ("soc_major = ?", filters.major_group(major) or "all"))
     frame, prov = _latest(path, "area_exposure", where, params,
-                          "area_type = 'nation', exposure DESC", top)
+                          "area_type = 'nation', exposure DESC", top, capped=True)
     return _nonempty(frame, "area", scorer), prov
 
 
@@ -246,7 +246,7 @@ def _by_area(path: Path, table: str, scorer: str, area: str | None, order: str
     where, params = _conditions(("scorer = ?", scorer),
                                 ("(area_code = ? OR area_code = 'US')", area_code(path, area)))
     frame, prov = _latest(path, table, where, params,
-                          f"area_code <> 'US', area_code, {order}", None)
+                          f"area_code <> 'US', area_code, {order}", None, capped=True)
     return _nonempty(frame, "area", scorer), prov
 
 
@@ -285,7 +285,7 @@ def area_forecasts(path: Path, area: str | None = None, scenario: str | None = N
                                 ("year = ?", year))
     frame, prov = _latest(path, "area_forecast", where, params,
                           "scenario, year, area_code, soc_major <> 'all', "
-                          "displaced_p50 DESC", top, forecast=True)
+                          "displaced_p50 DESC", top, forecast=True, capped=True)
     _nothing_matches(path, frame, "area_forecast",
                      {"area": area, "scenario": scenario, "major": major, "year": year})
     source = AREA_FORECAST_SOURCE.format(states=_state_release(path, prov.run_id),

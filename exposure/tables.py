@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
+if TYPE_CHECKING:  # pandera costs a second of every command's start; only the hint needs it
+    import pandera.polars as pa
 
 # Written by the run itself rather than by a stage.
 RUN = "run"

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from exposure.codes import NATION_CODE, NATION_NAME, TERRITORIES
 from exposure.errors import ConfigError
 from exposure.rollup.employment import annual_wage, soc_scores
 from exposure.rollup.groups import finish, group_exposure, soc_major
 from exposure.rollup.schemas import ALL, AreaExposureModel, conform
 
-NATION_CODE, NATION_NAME = "US", "United States (50 states and DC)"
-TERRITORIES = ("60", "66", "69", "72", "78")  # American Samoa, Guam, N. Marianas, PR, VI
 ALL_TITLE = "All occupations"
 
 

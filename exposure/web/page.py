@@ -17,9 +17,9 @@ import polars as pl
 
 from exposure import ONET_ATTRIBUTION, filters, queries
 from exposure.areas import Area, known_areas, resolve_area
+from exposure.codes import NATION_CODE, NATION_NAME
 from exposure.errors import ConfigError, WarehouseError
 from exposure.presentation import Kind, format_value, header, kind
-from exposure.rollup.area import NATION_CODE, NATION_NAME
 from exposure.web import charts, reads
 from exposure.web.api import NO_STATE_SECTORS, SOURCE_NOTES, STATE_FORECAST_NOTE
 
