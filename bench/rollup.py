@@ -7,7 +7,7 @@ that is ingest's cost, see bench/ingest.py):
 - features: `build_task_features(tables, employment_year=2024)`;
 - scorers: the scorer inputs (`task_inputs`, `task_targets`), then each built-in scorer
   through `load_scorer` and `score_tasks`: the six rubric variants (gpt4/human x
-  alpha/beta/gamma) and `leverage` (fit + predict, both cheap), and `learned` prediction
+  alpha/beta/gamma), `leverage` (the fitted EBM: about 13 s of the figure), and `learned` prediction
   only, with a model fitted before timing (its training is bench/scoring.py's business);
 - roll-ups: `exposure.stages.rollup` on those eight scorers' task scores, which is what the
   refresh runs: occupation scores, `occupation_exposure` (May 2024), the national headline,

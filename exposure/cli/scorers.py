@@ -54,8 +54,8 @@ def list_command(fmt: FormatOpt = Format.table, output: OutputOpt = None) -> Non
 def evaluate_command(
     raw_dir: RawDir = None,
     scorer: Annotated[list[str] | None, typer.Option(
-        "--scorer", "-s", help="Scorer spec (repeatable); default: every registered scorer "
-        "and rubric:gpt4:beta.")] = None,
+        "--scorer", "-s", help="Scorer spec (repeatable); default: every registered scorer, "
+        "rubric:gpt4:beta and leverage:fixed.")] = None,
     folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
     baseline: Annotated[bool, typer.Option(
