@@ -35,16 +35,11 @@ import xlsxwriter.exceptions
 from exposure import ONET_ATTRIBUTION, queries
 from exposure.areas import Area, resolve_area
 from exposure.errors import ConfigError, StorageError, WarehouseError
-from exposure.presentation import Kind, format_value, header, kind
+from exposure.presentation import UNIT_KINDS, Kind, excel_format, format_value, header, kind
 from exposure.queries import FORECAST_MEANING, LABOUR_MEASURES, MEANING, Provenance
 
 REFERENCE = "P0"
 POLICY_YEARS = (2030, 2035)
-EXCEL_FORMATS = {Kind.percent: "0.0%", Kind.persons: "#,##0", Kind.count: "#,##0",
-                 Kind.usd: "$#,##0"}
-# labour_market_forecast's units -> the Excel format of their p10/p50/p90
-UNIT_FORMATS = {"persons": "#,##0", "USD per year": "$#,##0", "share": "0.0%",
-                "percent": '0.00"%"'}
 NOT_A_PREDICTION = (
     "The forecasts are projections of a model under the assumptions stated in MODEL_SPEC.md "
     "and in each scenario's file, not predictions. The 80% intervals cover the uncertain "
@@ -277,7 +272,7 @@ def _labour_parts(path: Path) -> list[Part]:
         frame = frame.sort(pl.col("scenario").replace_strict(order, return_dtype=pl.Int32),
                            "year")
         unit = str(frame["unit"][0])
-        fmt = UNIT_FORMATS.get(unit, "General")
+        fmt = excel_format(UNIT_KINDS[unit]) if unit in UNIT_KINDS else "General"
         parts.append(Part(title=f"{label[0].upper()}{label[1:]} ({unit}), national",
                           frame=frame.select("scenario", "scenario_title", "year", "p10",
                                              "p50", "p90"),
@@ -362,8 +357,8 @@ def _format_of(column: str, dtype: pl.DataType, formats: dict[str, str]) -> str 
     if column in formats:
         return formats[column]
     what = kind(column, dtype)
-    if what in EXCEL_FORMATS:
-        return EXCEL_FORMATS[what]
+    if what is not Kind.number and (fmt := excel_format(what)):
+        return fmt
     if dtype.is_integer():
         return "0"  # a year or a quintile, not 2,024
     return None

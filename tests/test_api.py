@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from exposure import ONET_ATTRIBUTION
 from exposure.settings import Settings
-from exposure.warehouse import connect_read_only
+from exposure.warehouse import read_frame
 from exposure.web import api, create_app
 
 SCORER = "rubric:human:beta"
@@ -42,13 +42,7 @@ def client(refreshed: Settings):
 
 def sql(settings: Settings, query: str, params: list | None = None) -> pl.DataFrame:
     """The warehouse's own rows, read without the code under test."""
-    # The app in this process holds a connection with the safe settings; DuckDB lets a
-    # process open a file with one configuration only.
-    con = connect_read_only(settings.warehouse)
-    try:
-        return con.execute(query, params or []).pl()
-    finally:
-        con.close()
+    return read_frame(settings.warehouse, query, params)
 
 
 def latest_run(settings: Settings) -> str:

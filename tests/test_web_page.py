@@ -15,7 +15,7 @@ import pytest
 
 from exposure.presentation import Kind, format_value
 from exposure.settings import PROJECT_ROOT, Settings
-from exposure.warehouse import connect_read_only
+from exposure.warehouse import read_frame
 from exposure.web.local import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,11 +27,8 @@ CHART_WAIT_MS = 90_000  # the first page waits for the vega bundle to be built
 
 
 def sql(settings: Settings, query: str, params: list | None = None) -> pl.DataFrame:
-    con = connect_read_only(settings.warehouse)
-    try:
-        return con.execute(query, params or []).pl()
-    finally:
-        con.close()
+    """The warehouse's own rows, read without the code under test."""
+    return read_frame(settings.warehouse, query, params)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import polars as pl
 from fastapi import Response
 
 from exposure import ONET_ATTRIBUTION
-from exposure.presentation import Kind, header, kind
+from exposure.presentation import column_kinds, excel_format, header, headers, kind
 from exposure.queries import Provenance
 
 DEFAULT_LIMIT = 100
@@ -30,8 +30,6 @@ MAX_LIMIT = 10_000
 MAX_XLSX_ROWS = 100_000
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXCEL_FORMATS = {Kind.percent: "0.0%", Kind.persons: "#,##0", Kind.count: "#,##0",
-                 Kind.usd: "$#,##0"}
 
 
 class Format(StrEnum):
@@ -117,15 +115,10 @@ def workbook(frame: pl.DataFrame, prov: Provenance, name: str, notes: list[str])
 def _for_excel(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
     """Human headers (made unique), naive timestamps, and the Excel number format of each
     numeric column by its kind."""
-    renamed: dict[str, str] = {}
-    formats: dict[str, str] = {}
-    for column, dtype in frame.schema.items():
-        title = header(column)
-        while title in renamed.values():
-            title += " "
-        renamed[column] = title
-        if (fmt := EXCEL_FORMATS.get(kind(column, dtype))) and dtype.is_numeric():
-            formats[title] = fmt
+    kinds = column_kinds(frame)
+    renamed = dict(zip(frame.columns, headers(frame.columns), strict=True))
+    formats = {renamed[column]: fmt for column, dtype in frame.schema.items()
+               if dtype.is_numeric() and (fmt := excel_format(kinds[column]))}
     stripped = frame.with_columns(
         pl.col(c).dt.replace_time_zone(None) for c, t in frame.schema.items()
         if isinstance(t, pl.Datetime) and t.time_zone)
