@@ -7,7 +7,6 @@ does not get them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,30 +14,10 @@ import polars as pl
 
 from exposure.pipeline import Stage, StageCache, Tables, run_stages
 from exposure.sources.base import FileRecord, IngestContext
-from exposure.sources.bea_io import read_bea_io
-from exposure.sources.cex import consumption_propensity, read_cex
-from exposure.sources.classification import read_classification
-from exposure.sources.concentration import read_concentration
-from exposure.sources.crosswalk import crosswalk_coverage, read_crosswalk, split_crosswalk
-from exposure.sources.gpts import read_gpts
-from exposure.sources.oews import read_oews
-from exposure.sources.oews_state import read_oews_state
-from exposure.sources.onet import read_onet
-from exposure.sources.pce import read_pce_bridge
-from exposure.sources.projections import read_projections
-from exposure.sources.union import read_union, union_density
 
 COVERAGE_YEAR = 2024
 COVERAGE_THRESHOLD = 0.98
 BASE = "exposure.sources.base"
-
-
-def _renamed(reader: Callable[[IngestContext], Tables], renames: dict[str, str]
-             ) -> Callable[[IngestContext], Tables]:
-    """The reader with some of its tables renamed (intermediate tables start with `_`)."""
-    def read(ctx: IngestContext) -> Tables:
-        return {renames.get(name, name): frame for name, frame in reader(ctx).items()}
-    return read
 
 
 def combine_employment(tables: Tables) -> Tables:
@@ -48,12 +27,16 @@ def combine_employment(tables: Tables) -> Tables:
 
 
 def split_employment_codes(tables: Tables) -> Tables:
+    from exposure.sources.crosswalk import split_crosswalk
+
     with_tasks = tables["occupation"].filter(pl.col("has_tasks")).get_column("onet_soc_code")
     return {"crosswalk": split_crosswalk(tables["_crosswalk"], with_tasks)}
 
 
 def data_checks(tables: Tables) -> Tables:
     """Figures that say whether the joins of this ingest can be trusted."""
+    from exposure.sources.crosswalk import crosswalk_coverage
+
     national = tables["employment"].filter(
         (pl.col("area_type") == "national") & (pl.col("naics_sector") == "all")
     )
@@ -73,52 +56,59 @@ def data_checks(tables: Tables) -> Tables:
 def propensities(tables: Tables) -> Tables:
     """Households' propensity to consume and the population (CE Table 1101); published at
     ingest, like `union_density`, so that every later stage and the engine can read it."""
+    from exposure.sources.cex import consumption_propensity
+
     return {"consumption_propensity": consumption_propensity(tables["ce_income_quintile"])}
 
 
 def union_by_major_group(tables: Tables) -> Tables:
     """The union representation rate per SOC major group (features and forecasts read it)."""
+    from exposure.sources.union import union_density
+
     return {"union_density": union_density(tables["union_affiliation"])}
 
 
 ONET_TABLES = ("occupation", "task", "task_dwa", "work_activity", "technology_skill",
                "occupation_descriptor", "task_rating", "content_model")
 
+
+def _source(name: str, outputs: tuple[str, ...], reader: str, patterns: tuple[str, ...],
+            also: tuple[str, ...] = (), renames: tuple[tuple[str, str], ...] = ()) -> Stage:
+    """The stage of one public source: `reader` is `"module:function"` of a module of
+    `exposure.sources`; its key covers that module, the modules in `also` and `base`."""
+    module = reader.partition(":")[0]
+    return Stage(name, outputs, (module, *also, BASE), reader=reader, patterns=patterns,
+                 renames=renames, retries=1)
+
+
+SOURCES = "exposure.sources"
 INGEST_STAGES: tuple[Stage, ...] = (
-    Stage("read_onet", ONET_TABLES, ("exposure.sources.onet", BASE), reader=read_onet,
-          patterns=("onet_29_2/*",), retries=1),
-    Stage("read_oews", ("_employment_national",), ("exposure.sources.oews", BASE),
-          reader=_renamed(read_oews, {"employment": "_employment_national"}),
-          patterns=("bls_oews/*",), retries=1),
-    Stage("read_oews_state", ("_employment_state",),
-          ("exposure.sources.oews_state", "exposure.sources.oews", BASE),
-          reader=_renamed(read_oews_state, {"employment": "_employment_state"}),
-          patterns=("bls_oews_state/*",), retries=1),
-    Stage("read_projections", ("projection",), ("exposure.sources.projections", BASE),
-          reader=read_projections, patterns=("bls_ep/*",), retries=1),
-    Stage("read_crosswalk", ("_crosswalk",), ("exposure.sources.crosswalk", BASE),
-          reader=_renamed(read_crosswalk, {"crosswalk": "_crosswalk"}),
-          patterns=("gpts_are_gpts/nem-onet-to-soc-crosswalk.xlsx",), retries=1),
-    Stage("read_classification", ("soc_structure", "naics_sector"),
-          ("exposure.sources.classification", BASE), reader=read_classification,
-          patterns=("soc_naics/*",), retries=1),
-    Stage("read_concentration", ("concentration",),
-          ("exposure.sources.concentration", "exposure.sources.naics", BASE),
-          reader=read_concentration, patterns=("census_concentration/*",), retries=1),
-    Stage("read_pce_bridge", ("pce_bridge", "bea_naics"),
-          ("exposure.sources.pce", "exposure.sources.naics", BASE),
-          reader=read_pce_bridge, patterns=("bea_pce/*",), retries=1),
-    Stage("read_bea_io", ("io_total_requirements", "io_use", "io_import"),
-          ("exposure.sources.bea_io", BASE), reader=read_bea_io,
-          patterns=("bea_io/BEA - *.xlsx",), retries=1),
-    Stage("read_cex", ("ce_income_quintile",), ("exposure.sources.cex", BASE),
-          reader=read_cex, patterns=("bls_cex/cu-income-quintiles-before-taxes-*.xlsx",),
-          retries=1),
-    Stage("read_union", ("union_affiliation",), ("exposure.sources.union", BASE),
-          reader=read_union, patterns=("bls_union/*",), retries=1),
-    Stage("read_gpts", ("task_label", "occupation_label", "occupation_context"),
-          ("exposure.sources.gpts", BASE), reader=read_gpts,
-          patterns=("gpts_are_gpts/*.tsv", "gpts_are_gpts/*.csv"), retries=1),
+    _source("read_onet", ONET_TABLES, f"{SOURCES}.onet:read_onet", ("onet_29_2/*",)),
+    _source("read_oews", ("_employment_national",), f"{SOURCES}.oews:read_oews",
+            ("bls_oews/*",), renames=(("employment", "_employment_national"),)),
+    _source("read_oews_state", ("_employment_state",),
+            f"{SOURCES}.oews_state:read_oews_state", ("bls_oews_state/*",),
+            also=(f"{SOURCES}.oews",), renames=(("employment", "_employment_state"),)),
+    _source("read_projections", ("projection",), f"{SOURCES}.projections:read_projections",
+            ("bls_ep/*",)),
+    _source("read_crosswalk", ("_crosswalk",), f"{SOURCES}.crosswalk:read_crosswalk",
+            ("gpts_are_gpts/nem-onet-to-soc-crosswalk.xlsx",),
+            renames=(("crosswalk", "_crosswalk"),)),
+    _source("read_classification", ("soc_structure", "naics_sector"),
+            f"{SOURCES}.classification:read_classification", ("soc_naics/*",)),
+    _source("read_concentration", ("concentration",),
+            f"{SOURCES}.concentration:read_concentration", ("census_concentration/*",),
+            also=(f"{SOURCES}.naics",)),
+    _source("read_pce_bridge", ("pce_bridge", "bea_naics"), f"{SOURCES}.pce:read_pce_bridge",
+            ("bea_pce/*",), also=(f"{SOURCES}.naics",)),
+    _source("read_bea_io", ("io_total_requirements", "io_use", "io_import"),
+            f"{SOURCES}.bea_io:read_bea_io", ("bea_io/BEA - *.xlsx",)),
+    _source("read_cex", ("ce_income_quintile",), f"{SOURCES}.cex:read_cex",
+            ("bls_cex/cu-income-quintiles-before-taxes-*.xlsx",)),
+    _source("read_union", ("union_affiliation",), f"{SOURCES}.union:read_union",
+            ("bls_union/*",)),
+    _source("read_gpts", ("task_label", "occupation_label", "occupation_context"),
+            f"{SOURCES}.gpts:read_gpts", ("gpts_are_gpts/*.tsv", "gpts_are_gpts/*.csv")),
     Stage("employment", ("employment",), ("exposure.ingest",), func=combine_employment,
           inputs=("_employment_national", "_employment_state")),
     Stage("crosswalk", ("crosswalk",), ("exposure.ingest", "exposure.sources.crosswalk"),

@@ -44,16 +44,20 @@ class Stage:
     """One node of the refresh.
 
     A source stage has `reader` (reads raw files through an `IngestContext`) and `patterns`
-    (globs under the raw directory that it may read). A compute stage has `func`, called as
-    `func(tables, **params)` with the tables named in `inputs`.
+    (globs under the raw directory that it may read); `renames` renames some of the tables
+    it returns. A compute stage has `func`, called as `func(tables, **params)` with the
+    tables named in `inputs`. Either may be given as `"package.module:function"`, imported
+    only when the stage runs: keying every stage (a warm refresh) then imports no reader,
+    no pandera schema and no model library.
     """
 
     name: str
     outputs: tuple[str, ...]
     code: tuple[str, ...]
-    reader: Callable[[IngestContext], Tables] | None = None
+    reader: Callable[[IngestContext], Tables] | str | None = None
     patterns: tuple[str, ...] = ()
-    func: Callable[..., Tables] | None = None
+    renames: tuple[tuple[str, str], ...] = ()  # (returned name, published name) pairs
+    func: Callable[..., Tables] | str | None = None
     inputs: tuple[str, ...] = ()
     params: tuple[str, ...] = ()  # names of the run options passed to `func` as keywords
     unkeyed: tuple[str, ...] = ()  # params that cannot change the result (where it runs)
@@ -70,6 +74,14 @@ class StageResult:
     seconds: float
     tables: Tables
     files: list[FileRecord] = field(default_factory=list)
+
+
+def resolve(target: Callable[..., Tables] | str) -> Callable[..., Tables]:
+    """A stage's function, importing its module when it is named as `"module:function"`."""
+    if callable(target):
+        return target
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _digest(*parts: object) -> str:
@@ -211,12 +223,14 @@ def run_stage(stage: Stage, upstream: Mapping[str, StageResult], params: Mapping
                            records)
     if stage.reader is not None:
         before = len(ctx.files)
-        tables = stage.reader(ctx)
+        renames = dict(stage.renames)
+        tables = {renames.get(name, name): frame
+                  for name, frame in resolve(stage.reader)(ctx).items()}
         records = ctx.files[before:]
     else:
         assert stage.func is not None
-        tables = stage.func({name: upstream[name].tables[name] for name in stage.inputs},
-                            **params)
+        tables = resolve(stage.func)({name: upstream[name].tables[name]
+                                      for name in stage.inputs}, **params)
         records = []
     cache.save(stage, key, tables, records)
     return StageResult(stage.name, key, COMPUTED, time.perf_counter() - started, tables,

@@ -14,7 +14,6 @@ from pathlib import Path
 import polars as pl
 
 from exposure import warehouse
-from exposure.changes import markdown, summarize_changes
 from exposure.errors import ExposureError, InputError, ScorerError
 from exposure.failures import unexpected_error
 from exposure.ingest import INGEST_STAGES
@@ -30,7 +29,6 @@ from exposure.pipeline import (
     stage_keys,
     upstream_of,
 )
-from exposure.report import write_report
 from exposure.runs import RunRecord, new_run_id, recorded_settings
 from exposure.settings import Settings
 from exposure.sources.base import IngestContext
@@ -62,11 +60,12 @@ def unchanged_run(settings: Settings) -> str | None:
                       run_options(settings))
     con = warehouse.connect_read_only(settings.warehouse)
     try:
-        run_id = latest_run_id(con)
-        if run_id is None or "stage_run" not in warehouse.table_names(con):
-            return None
-        ran = dict(con.execute("SELECT stage, key FROM stage_run WHERE run_id = ?",
-                               [run_id]).fetchall())
+        with warehouse.pandas_unimported():
+            run_id = latest_run_id(con)
+            if run_id is None or "stage_run" not in warehouse.table_names(con):
+                return None
+            ran = dict(con.execute("SELECT stage, key FROM stage_run WHERE run_id = ?",
+                                   [run_id]).fetchall())
     finally:
         con.close()
     return run_id if {name: ran.get(name) for name in keys} == keys else None
@@ -82,7 +81,7 @@ def run_options(settings: Settings) -> dict[str, object]:
         "calibration_file": str(calibration_file) if calibration_file else None,
         "benchmarks_file": str(settings.benchmarks_file),
         "abm_share": settings.abm_share, "abm_mode": settings.abm_mode,
-        "abm_device": settings.abm_device,
+        "abm_device": settings.abm_device, "abm_alternatives": settings.abm_alternative_list,
     }
 
 
@@ -100,6 +99,8 @@ REPORT_STAGE = Stage("report", (), ("exposure.report",))
 
 
 def _report(settings: Settings, run: RunRecord) -> StageResult:
+    from exposure.report import write_report
+
     started = time.perf_counter()
     path = write_report(settings.warehouse, Path(settings.reports_dir), run.run_id,
                         settings.scorer_list[0])
@@ -234,6 +235,8 @@ _recorded: set[str] = set()
 def _run(settings: Settings, stages: tuple[Stage, ...], run: RunRecord, ctx: IngestContext,
          use_cache: bool, tracked: Execute, current: dict[str, str | None]) -> None:
     """The run proper, under the lock: stages, change summary, publish, report."""
+    from exposure.changes import markdown, summarize_changes
+
     reports = Path(settings.reports_dir)
     options = run_options(settings)
     run.scorer = ",".join(settings.scorer_list) if "scorers" in _params(stages) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -56,6 +57,25 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
+@contextlib.contextmanager
+def pandas_unimported() -> Iterator[None]:
+    """DuckDB 1.5 imports pandas (with numpy and pyarrow: 0.5-1 s of a 2 s board command on
+    the 2-core machine) the first time a Python value is bound to a query parameter, only to
+    test whether the value is a pandas object. The board commands and the warm refresh's
+    check bind values but never use pandas (polars reads rows through Arrow), so inside this
+    block pandas reads as not installed to whatever tries to import it. When pandas is
+    already imported, nothing changes; afterwards it imports as usual."""
+    if "pandas" in sys.modules:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # `import pandas` fails fast
+    try:
+        yield
+    finally:
+        if "pandas" in sys.modules and sys.modules["pandas"] is None:
+            del sys.modules["pandas"]
+
+
 def table_names(con: duckdb.DuckDBPyConnection, database: str | None = None) -> set[str]:
     """Tables and views of one attached database (default: the connection's own)."""
     database = database or con.execute("SELECT current_database()").fetchone()[0]
@@ -76,12 +96,19 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
 
 
 def append_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Append rows to `name`, creating it from the frame's schema if it does not exist."""
+    """Append rows to `name`, creating it from the frame's schema if it does not exist.
+
+    A column that a newer version of the code adds is added to the table, empty (NULL) for
+    the older runs' rows, so that an upgrade does not break the next refresh's publish."""
     if name not in table_names(con):
         write_table(con, name, frame)
         return
     con.register("__incoming", frame.to_arrow())
     try:
+        have = {row[0] for row in con.execute(f'DESCRIBE "{name}"').fetchall()}
+        for column, kind, *_ in con.execute("DESCRIBE __incoming").fetchall():
+            if column not in have:
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {kind}')
         con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM __incoming')
     finally:
         con.unregister("__incoming")

@@ -29,6 +29,18 @@ def test_publish_replaces_tables_and_appends_history(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb"], "no temporary file is left"
 
 
+def test_history_gains_a_column_that_newer_code_adds(tmp_path: Path) -> None:
+    """An upgrade that adds a column to a history table must not break the next publish:
+    the older runs' rows get NULL there."""
+    target = tmp_path / "w.duckdb"
+    warehouse.publish(target, {}, {"run": pl.DataFrame({"run_id": ["a"]})})
+    warehouse.publish(target, {}, {"run": pl.DataFrame({"run_id": ["b"], "score_sd": [0.5]})})
+    con = warehouse.connect_read_only(target)
+    rows = con.execute("SELECT run_id, score_sd FROM run ORDER BY 1").fetchall()
+    con.close()
+    assert rows == [("a", None), ("b", 0.5)]
+
+
 def test_failed_build_leaves_published_file_untouched(tmp_path: Path) -> None:
     target = tmp_path / "w.duckdb"
     warehouse.publish(target, {"t": _frame(3)})

@@ -67,27 +67,10 @@ def board_output(fmt: Format, output: Path | None, top: int | None = None
     """Run a board's query and print its result inside this block: the query reads the
     request (`exposure.output.Request`) to fetch only the rows a terminal shows (cap + 1,
     the rest counted in DuckDB) unless --top (`top`) asks for a number."""
-    with requested(fmt, output, top) as request, _pandas_unimported():
+    from exposure.warehouse import pandas_unimported
+
+    with requested(fmt, output, top) as request, pandas_unimported():
         yield request
-
-
-@contextlib.contextmanager
-def _pandas_unimported() -> Iterator[None]:
-    """DuckDB 1.5 imports pandas (with numpy and pyarrow: 0.5-1 s of a board command's 2 s
-    on the 2-core machine) the first time a Python value is bound to a query parameter,
-    only to test whether the value is a pandas object. A board binds its filters but never
-    uses pandas (polars reads the rows through Arrow), so inside this block pandas reads
-    as not installed to whatever tries to import it. When pandas is already imported,
-    nothing changes; afterwards it imports as usual."""
-    if "pandas" in sys.modules:
-        yield
-        return
-    sys.modules["pandas"] = None  # type: ignore[assignment]  # `import pandas` fails fast
-    try:
-        yield
-    finally:
-        if "pandas" in sys.modules and sys.modules["pandas"] is None:
-            del sys.modules["pandas"]
 
 
 def emit_result(frame: pl.DataFrame, provenance: Provenance, fmt: Format,

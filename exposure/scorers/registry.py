@@ -14,16 +14,18 @@ must be importable, e.g. from the current directory or PYTHONPATH).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
-
-import polars as pl
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from exposure.errors import ConfigError
-from exposure.scorers.base import run_scorer, scorer_name
+
+if TYPE_CHECKING:
+    import polars as pl
 
 GROUP = "exposure.scorers"
 REQUIRED_METHODS = ("fit", "predict", "get_params", "set_params")
@@ -40,6 +42,8 @@ def available_scorers() -> list[str]:
 
 def describe_scorers() -> pl.DataFrame:
     """One row per registered scorer: name, target, package and its summary line."""
+    import polars as pl
+
     rows = []
     for name, ep in sorted(_entry_points().items()):
         try:
@@ -75,10 +79,14 @@ def _check_scorer_type(obj: Any, spec: str) -> None:
             "a scorer follows scikit-learn's conventions; subclass exposure.scorers.Scorer")
 
 
-def _import_target(spec: str) -> type:
-    module_name, _, attr = spec.partition(":")
+def _current_directory_importable() -> None:
     if "" not in sys.path:  # `--scorer mymodule:Class` from the current directory
         sys.path.append("")
+
+
+def _import_target(spec: str) -> type:
+    module_name, _, attr = spec.partition(":")
+    _current_directory_importable()
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -95,8 +103,26 @@ def _import_target(spec: str) -> type:
                           "give pkg.module:Class with the class's exact name") from exc
 
 
+def scorer_source(spec: str) -> Path:
+    """The source file of the module that defines scorer `spec`, found without importing
+    the scorer when it can be (the refresh keys its stages before it runs any)."""
+    name = spec.strip().split(":")[0]
+    registered = _entry_points().get(name)
+    _current_directory_importable()
+    try:
+        found = importlib.util.find_spec(registered.module if registered else name)
+    except (ImportError, ValueError):
+        found = None
+    if found is not None and found.origin and found.origin.endswith(".py"):
+        return Path(found.origin)
+    # not a plain module file: build the scorer (which raises the error that names a bad spec)
+    return Path(sys.modules[type(load_scorer(spec)).__module__].__file__ or "")
+
+
 def load_scorer(spec: str, tables: Mapping[str, pl.DataFrame] | None = None) -> Any:
     """A scorer instance from `spec`; with `tables`, given the reference tables it needs."""
+    from exposure.scorers.base import run_scorer, scorer_name
+
     spec = spec.strip()
     name, *args = spec.split(":")
     registry = _entry_points()

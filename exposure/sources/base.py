@@ -14,14 +14,15 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import fastexcel
-import pandera.errors
-import pandera.polars as pa
 import polars as pl
 
 from exposure.errors import InputError
 from exposure.sources.minimums import check_rows, require_data_rows
+
+if TYPE_CHECKING:  # the readers import pandera; keying a stage needs this module without it
+    import pandera.polars as pa
 
 ROW = "_row"
 SUPPRESSION_MARKERS = ("*", "**", "#", "-", "~", "\u2014")  # \u2014: BLS EP "not applicable"
@@ -185,6 +186,8 @@ def _raise_if_sheet_missing(path: Path, file: str, sheet: str | int | None) -> N
     """A workbook that opens but lacks the sheet deserves its own message."""
     if not isinstance(sheet, str):
         return
+    import fastexcel
+
     try:
         names = fastexcel.read_excel(path).sheet_names
     except Exception:  # noqa: BLE001 - the workbook itself is unreadable: the caller says so
@@ -278,6 +281,8 @@ def validate(df: pl.DataFrame, model: type[pa.DataFrameModel], file: str,
     `file_columns` maps the file's column names to the frame's, so errors name the column
     a person sees in the file. Returns the frame without `_row`, in the model's column order.
     """
+    import pandera.errors
+
     in_file = {new: old for old, new in (file_columns or {}).items()}
     try:
         model.validate(df, lazy=True)

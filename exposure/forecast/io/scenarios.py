@@ -52,14 +52,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from exposure.errors import ConfigError
+from exposure.forecast.io.scenario_files import SCENARIO_DIR, scenario_path
 from exposure.forecast.io.scenario_schema import (
     SECTIONS,
     ScenarioFile,
     ScenarioParameters,
     UncertaintySection,
 )
-
-SCENARIO_DIR = Path(__file__).resolve().parents[3] / "data" / "scenarios"
 
 
 @dataclass(frozen=True)
@@ -97,18 +96,6 @@ def load_scenario(path: str | Path) -> Scenario:
         raise _config_error(path, exc.errors()[0]) from None
     _check_consistency(path, file)
     return Scenario(file.id, file.title, file.description, path, file)
-
-
-def scenario_path(scenario: str | Path) -> Path:
-    """The file of a scenario id of `SCENARIO_DIR` ('P0') or of a path to a ``.toml`` file."""
-    path = Path(scenario)
-    if path.suffix != ".toml":
-        path = SCENARIO_DIR / f"{scenario}.toml"
-    if not path.is_file():
-        raise ConfigError(f"no scenario '{scenario}'",
-                          f"use an id of {SCENARIO_DIR} (P0-P11, P0-high) or a path to a "
-                          ".toml file")
-    return path
 
 
 def list_scenarios(folder: str | Path = SCENARIO_DIR) -> list[Scenario]:
