@@ -32,7 +32,7 @@ import polars as pl
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from exposure import ONET_ATTRIBUTION, queries
+from exposure import ONET_ATTRIBUTION, queries, warehouse
 from exposure.areas import Area, resolve_area
 from exposure.errors import ConfigError, StorageError, WarehouseError
 from exposure.presentation import UNIT_KINDS, Kind, excel_format, format_value, header, kind
@@ -435,9 +435,10 @@ def write_workbook(warehouse_path: Path, output: Path | str | IO[bytes],
     postal abbreviation or name (default: the nation); `scorer` defaults to the first of
     EXPOSURE_SCORERS, like the board commands."""
     path = Path(warehouse_path)
-    place = resolve_area(path, area) if area else resolve_area(path, "US")
-    scorer = scorer or _default_scorer(path)
-    sheets = _sheets(path, scorer, place)
+    with warehouse.one_connection(path), warehouse.pandas_unimported():
+        place = resolve_area(path, area) if area else resolve_area(path, "US")
+        scorer = scorer or _default_scorer(path)
+        sheets = _sheets(path, scorer, place)
     if isinstance(output, str | Path):
         target = Path(output)
         if target.suffix.lower() != ".xlsx":
