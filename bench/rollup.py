@@ -52,6 +52,9 @@ class Fitted:
     def predict(self, X: pl.DataFrame) -> np.ndarray:
         return self.scorer.predict(X)
 
+    def predict_sd(self, X: pl.DataFrame) -> np.ndarray:  # the score stage's score_sd
+        return self.scorer.predict_sd(X)
+
 
 def inputs(tables: dict[str, pl.DataFrame],
            features: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
@@ -196,8 +199,9 @@ def main() -> None:
     X, y = part("scorer inputs (task_inputs + task_targets)", lambda: inputs(tables, features))
     rubric = part(f"rubric scorers ({len(RUBRICS)}: fit + predict)",
                   lambda: score(tables, X, y, RUBRICS))
-    leverage = part("leverage scorer (fit + predict)", lambda: score(tables, X, y, ["leverage"]))
-    learned_scores = part("learned scorer (predict; fitted before timing)",
+    leverage = part("leverage scorer (fit + predict + predict_sd)",
+                    lambda: score(tables, X, y, ["leverage"]))
+    learned_scores = part("learned scorer (predict + predict_sd; fitted before)",
                           lambda: score_tasks(learned, X, y))
     task_exposure = pl.concat([rubric, leverage, learned_scores])
     n_scorers = task_exposure.get_column("scorer").n_unique()

@@ -5,7 +5,9 @@ and the fixed-weight `leverage:fixed` in the same run.
 Targets (issues): `learned` trains in <= 10 s on the 2-core machine and predicts >= 50,000
 tasks/s (end to end: from the task_inputs frame to scores, text vectorising included);
 `leverage` (the explainable boosting model) fits in <= 10 s and predicts >= 100,000 tasks/s;
-its `scorer_explanation` rows are read from the fitted model (timed on their own line).
+its `scorer_explanation` rows are read from the fitted model (timed on their own line), as
+are both models' per-task standard deviations (`predict_sd`: a prediction per bag or fold
+model, no fit).
 Run: .venv/bin/python bench/scoring.py [--repeat N]
 """
 
@@ -48,6 +50,9 @@ def main() -> None:
         fitted.predict(X)  # warm
         predict, _ = timed(lambda fitted=fitted: fitted.predict(X), max(args.repeat, 5))
         print(f"{name:28s} {train:8.2f} {predict:10.3f} {X.height / predict:10,.0f}")
+        if hasattr(fitted, "predict_sd"):  # the score stage's score_sd: no fit of its own
+            sd, _ = timed(lambda fitted=fitted: fitted.predict_sd(X), args.repeat)
+            print(f"{'  its predict_sd':28s} {'':8s} {sd:10.3f}")
         if name == "leverage":  # the score stage's scorer_explanation: no fit of its own
             explain, _ = timed(lambda fitted=fitted: fitted.explanation(X), args.repeat)
             print(f"{'  its scorer_explanation':28s} {'':8s} {explain:10.3f}")

@@ -96,6 +96,8 @@ INGEST_STAGES: tuple[Stage, ...] = (
             renames=(("crosswalk", "_crosswalk"),)),
     _source("read_classification", ("soc_structure", "naics_sector"),
             f"{SOURCES}.classification:read_classification", ("soc_naics/*",)),
+    _source("read_soc_2010", ("soc_2010_crosswalk",), f"{SOURCES}.soc_2010:read_soc_2010",
+            ("soc_naics/soc_2010_to_soc_2018_crosswalk.csv",)),
     _source("read_concentration", ("concentration",),
             f"{SOURCES}.concentration:read_concentration", ("census_concentration/*",),
             also=(f"{SOURCES}.naics",)),

@@ -103,6 +103,26 @@ HEADERS: dict[str, str] = {
     # appended (A): the state forecast
     "displaced_share": "Displaced share of employment",
     "method": "Method",
+    # appended (issue 11): the backtest
+    "base_year": "Base year",
+    "end_year": "End year",
+    "kind": "Kind",
+    "term": "Term",
+    "n_occupations": "Occupations",
+    "employment_base": "Employment, base year",
+    "employment_end": "Employment, end year",
+    "growth": "Growth",
+    "exposure_low": "Lowest exposure",
+    "exposure_high": "Highest exposure",
+    "std_error": "Std. error (HC1)",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "r_squared": "R²",
+    # appended (issue 11): the occupation interval from the scorers' per-task sd
+    "score_sd": "Score sd",
+    "exposure_sd": "Exposure sd",
+    "exposure_p10": "Exposure p10",
+    "exposure_p90": "Exposure p90",
 }
 
 KINDS: dict[str, Kind] = {
@@ -125,6 +145,14 @@ KINDS: dict[str, Kind] = {
     **dict.fromkeys(("change_from_reference",), Kind.persons),
     **dict.fromkeys(("change_from_reference_share",), Kind.percent),
     **dict.fromkeys(("wage_quintile", "education_rank"), Kind.text),
+    # appended (issue 11): the backtest's employment, growth and exposure bounds
+    **dict.fromkeys(("employment_base", "employment_end"), Kind.persons),
+    **dict.fromkeys(("growth", "exposure_low", "exposure_high"), Kind.percent),
+    **dict.fromkeys(("n_occupations",), Kind.count),
+    **dict.fromkeys(("base_year", "end_year"), Kind.text),
+    # appended (issue 11): the occupation interval, shares like the exposure it brackets
+    **dict.fromkeys(("score_sd", "exposure_sd", "exposure_p10", "exposure_p90"),
+                    Kind.percent),
 }
 
 

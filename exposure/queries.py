@@ -417,6 +417,60 @@ def _nothing_matches(path: Path, frame: pl.DataFrame, table: str,
                       f"the latest run has scenarios {scenarios} and years {years}{extra}")
 
 
+BACKTEST_MEANING = (f"{MEANING} The backtest is an association over a short window "
+                    "(largely before wide adoption) of repeated OEWS cross-sections, whose "
+                    "changes have many causes; it is not an effect of AI.")
+
+
+def backtest(path: Path, scorer: str | None = None, kind: str | None = None,
+             top: int | None = None) -> tuple[pl.DataFrame, Provenance]:
+    """The backtest of the latest run (`exposure.backtest`): per scorer, the codes compared,
+    growth per exposure quintile, the top-minus-rest gap and the regression, in reading
+    order."""
+    from exposure.backtest.terms import KINDS, TERMS
+
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"--kind {kind} is not a kind of backtest row",
+                          f"use one of {', '.join(KINDS)}")
+    con = connect_read_only(path)
+    try:
+        present = "backtest" in table_names(con)
+    finally:
+        con.close()
+    if not present:  # an older warehouse, or one of `exposure rollup`, which stops before it
+        raise WarehouseError("the warehouse has no table backtest yet",
+                             "run `exposure refresh`, whose backtest stage writes it")
+    where, params = _conditions(("scorer = ?", scorer), ("kind = ?", kind))
+    order = ", ".join(f"'{name}'" for name in TERMS)
+    frame, prov = _latest(path, "backtest", where, params,
+                          f"scorer, list_position([{order}], term)", top, capped=True)
+    if frame.height == 0:
+        scorers = ", ".join(sorted(_distinct(path, "backtest", "scorer")))
+        if not scorers:
+            raise ConfigError("the latest run's backtest is empty: its OEWS tables lack the "
+                              "national estimates of May 2021 or of a later year",
+                              "add bls_oews/national_M2021_dl.xlsx (`exposure fetch`) and "
+                              "run `exposure refresh`")
+        raise ConfigError(f"no backtest rows match --scorer {scorer}",
+                          f"the latest run's backtest has the scorers {scorers}")
+    years = frame.select("base_year", "end_year").row(0)
+    source = (f"OEWS national May {years[0]} and May {years[1]}; "
+              f"{_projection_release(path, prov.run_id)}")
+    return frame, replace(prov, employment_source=source, meaning=BACKTEST_MEANING)
+
+
+def _projection_release(path: Path, run_id: str) -> str:
+    """The release of the BLS Employment Projections run `run_id` read."""
+    con = connect_read_only(path)
+    try:
+        (release,) = con.execute(
+            "SELECT string_agg(DISTINCT release, ', ' ORDER BY release) FROM source_file "
+            "WHERE run_id = ? AND table_name = 'projection'", [run_id]).fetchone()
+    finally:
+        con.close()
+    return release or "BLS Employment Projections"
+
+
 def scenario_titles(path: Path) -> dict[str, str]:
     """Scenario id -> one-line title of the latest run (empty before the engine writes
     forecast_scenario)."""

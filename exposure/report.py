@@ -4,8 +4,9 @@ self-contained web page.
 `reports/runs/<run_id>/report.md` and `index.html` name the data and assumptions behind
 every figure, show the national headline, the sectors, why the fitted `leverage` scores
 tasks as it does (`exposure.reporting.explanation`, when the run has `scorer_explanation`
-rows) and, when the forecast tables are present, the forecast sections of
-`exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour market,
+rows), the backtest of exposure against employment since May 2021
+(`exposure.reporting.backtest`) and, when the forecast tables are present, the forecast
+sections of `exposure.reporting.forecast` (scenarios, policy by sector, sensitivity, labour market,
 published anchors) and of the agent-based simulation (`exposure.reporting.abm`), and link
 the change summary. The sections are built once as
 data (`exposure.reporting.document`) and rendered twice (`markdown`, `html`), so the two
@@ -26,6 +27,7 @@ from exposure import ONET_ATTRIBUTION
 from exposure.errors import ConfigError
 from exposure.queries import FORECAST_MEANING, MEANING
 from exposure.reporting.abm import AbmTables, abm_section
+from exposure.reporting.backtest import backtest_section, load_backtest
 from exposure.reporting.document import Chart, Link, Report, Section, Table, Text
 from exposure.reporting.explanation import explanation_section, load_explanation
 from exposure.reporting.forecast import ForecastTables, forecast_sections
@@ -104,6 +106,7 @@ def build_report(warehouse_path: Path, run_id: str, scorer: str | None = None) -
                        "AND year = (SELECT max(year) FROM latest_sector_exposure) "
                        "ORDER BY exposure DESC", [scorer])
         explanation = load_explanation(con, present)
+        backtest = load_backtest(con, present)
         forecasts = ForecastTables.load(con, present)
         simulation = AbmTables.load(con, present)
     finally:
@@ -119,6 +122,7 @@ def build_report(warehouse_path: Path, run_id: str, scorer: str | None = None) -
             Chart.render(_sector_chart(sectors), "sectors.svg", "sectors"),
             Table.readable(sectors))))
     sections += explanation_section(explanation)
+    sections += backtest_section(backtest)
     sections += forecast_sections(forecasts)
     sections += abm_section(simulation)
     sections.append(Section("What changed", (

@@ -189,7 +189,7 @@ def successful_run_ids(warehouse: Source) -> list[str]:
 # chooses: a change of one of them explains changed figures as much as a changed input.
 RECORDED_SETTINGS = ("scorers", "scenarios", "draws", "seed", "forecast_ceiling", "runner",
                      "calibration_file", "benchmarks_file", "employment_year", "abm_share",
-                     "abm_mode", "abm_device")
+                     "abm_mode", "abm_device", "abm_alternatives")
 
 
 def recorded_settings(parameters: object) -> dict[str, object]:

@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         description="Where the agent-based simulation runs: `cpu` (NumPy) or `gpu` (CuPy or "
         "PyTorch when installed).",
     )
+    abm_alternatives: str = Field(
+        default="", pattern=r"^\s*((domestic|offshoring)\s*(,\s*(domestic|offshoring)\s*)*)?$",
+        description="Comma-separated human alternatives to the incumbent that the agent-based "
+        "simulation adds to AI (MODEL_SPEC §4.2): `domestic` (applicants), `offshoring`. Off "
+        "by default: see the README's agent-based simulation section.",
+    )
     user_agent: str = Field(
         default=DEFAULT_USER_AGENT,
         description="User-Agent header `exposure fetch` sends; BLS refuses requests without a "
@@ -133,6 +139,10 @@ class Settings(BaseSettings):
     @property
     def scenario_list(self) -> tuple[str, ...]:
         return _items(self.scenarios)
+
+    @property
+    def abm_alternative_list(self) -> tuple[str, ...]:
+        return _items(self.abm_alternatives)
 
     @property
     def ceiling_scorer(self) -> str | None:

@@ -6,31 +6,16 @@ writes; `exposure.pipeline` caches them and `exposure.refresh` publishes them.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
 
-from exposure.features import build_task_features
-from exposure.forecast.engine import TABLES as FORECAST_TABLES
 from exposure.pipeline import Stage, Tables
-from exposure.rollup import (
-    area_exposure,
-    area_forecast,
-    area_occupation_exposure,
-    bls_occupation_exposure,
-    education_exposure,
-    headline_shares,
-    major_group_exposure,
-    occupation_exposure,
-    occupation_scores,
-    sector_exposure,
-    sector_occupation_exposure,
-    wage_band_exposure,
-)
-from exposure.scorers import load_scorer, score_tasks, task_inputs, task_targets
-from exposure.scorers.explain import empty_explanation, explanation_rows
+from exposure.tables import TABLES
+
+# The libraries behind each stage are imported when it runs: keying every stage (a warm
+# refresh that finds nothing changed) must not pay seconds of imports.
 
 FEATURE_INPUTS = ("occupation", "task", "task_dwa", "work_activity", "technology_skill",
                   "occupation_descriptor", "task_rating", "content_model", "employment",
@@ -45,6 +30,8 @@ ROLLUP_TABLES = ("occupation_exposure", "headline", "sector_exposure", "major_gr
 
 
 def features(tables: Tables, employment_year: int, benchmarks_file: str) -> Tables:
+    from exposure.features import build_task_features
+
     return {"task_feature": build_task_features(tables, employment_year,
                                                 benchmarks=Path(benchmarks_file))}
 
@@ -56,12 +43,10 @@ def benchmarks_file(params: Mapping[str, object]) -> dict[str, Path]:
 def scorer_modules(params: Mapping[str, object]) -> dict[str, Path]:
     """The source files of the modules that define the configured scorers, plugins included,
     so that a change to a researcher's scorer recomputes scoring and everything after it."""
-    found: dict[str, Path] = {}
-    for spec in params["scorers"]:  # type: ignore[attr-defined]
-        module = sys.modules[type(load_scorer(spec)).__module__]
-        if module.__file__:
-            found[f"module of scorer {spec}"] = Path(module.__file__)
-    return found
+    from exposure.scorers.registry import scorer_source
+
+    return {f"module of scorer {spec}": scorer_source(spec)
+            for spec in params["scorers"]}  # type: ignore[attr-defined]
 
 
 def score(tables: Tables, scorers: tuple[str, ...]) -> Tables:
@@ -69,6 +54,9 @@ def score(tables: Tables, scorers: tuple[str, ...]) -> Tables:
     scorer that explains itself (`leverage`) adds its `scorer_explanation` rows, read from
     the model that scored the tasks, so that they explain these scores and cost no second
     fit (the table is empty when no configured scorer explains itself)."""
+    from exposure.scorers import load_scorer, score_tasks, task_inputs, task_targets
+    from exposure.scorers.explain import empty_explanation, explanation_rows
+
     inputs = task_inputs(tables, tables["task_feature"])
     labels = task_targets(tables, inputs)
     scores, explanations = [], [empty_explanation()]
@@ -81,6 +69,20 @@ def score(tables: Tables, scorers: tuple[str, ...]) -> Tables:
 
 def rollup(tables: Tables, employment_year: int) -> Tables:
     """Every roll-up for every scorer of the task scores."""
+    from exposure.rollup import (
+        area_exposure,
+        area_occupation_exposure,
+        bls_occupation_exposure,
+        education_exposure,
+        headline_shares,
+        major_group_exposure,
+        occupation_exposure,
+        occupation_scores,
+        sector_exposure,
+        sector_occupation_exposure,
+        wage_band_exposure,
+    )
+
     out: dict[str, list[pl.DataFrame]] = {}
     crosswalk, employment, projection = (tables[name] for name in
                                          ("crosswalk", "employment", "projection"))
@@ -113,9 +115,25 @@ def rollup(tables: Tables, employment_year: int) -> Tables:
     return {name: pl.concat(frames, how="vertical") for name, frames in out.items()}
 
 
+BACKTEST_INPUTS = ("bls_occupation_exposure", "employment", "projection", "occupation",
+                   "crosswalk")
+
+
+def backtest(tables: Tables) -> Tables:
+    """Each scorer's exposure against the change of national employment since May 2021
+    (`exposure.backtest`)."""
+    from exposure.backtest.table import backtest as run_backtest
+
+    return {"backtest": run_backtest(tables["bls_occupation_exposure"], tables["employment"],
+                                     tables["projection"], tables["occupation"],
+                                     tables["crosswalk"])}
+
+
 def state_forecast(tables: Tables) -> Tables:
     """The national occupation displacement rates of each scenario applied to each state's
     occupation mix (`exposure.rollup.area_forecast`)."""
+    from exposure.rollup import area_forecast
+
     return {"area_forecast": area_forecast(tables["employment"],
                                            tables["displacement_forecast"])}
 
@@ -145,7 +163,7 @@ def calibration_override(params: Mapping[str, object]) -> dict[str, Path]:
 
 
 def scenario_files(params: Mapping[str, object]) -> dict[str, Path]:
-    from exposure.forecast.io.scenarios import scenario_path
+    from exposure.forecast.io.scenario_files import scenario_path
 
     return {f"scenario {spec}": scenario_path(spec)
             for spec in params["scenarios"]}  # type: ignore[attr-defined]
@@ -164,6 +182,7 @@ def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed
                         runner=get_runner(runner))
 
 
+FORECAST_TABLES = tuple(table.name for table in TABLES if table.stage == "forecast")
 ABM_TABLES = ("abm_monthly", "abm_displacement", "abm_duration", "abm_earnings",
               "abm_sector_demand", "abm_comparison")
 
@@ -177,7 +196,7 @@ def ceiling_scores(tables: Tables, forecast_ceiling: str | None) -> pl.DataFrame
 
 def abm(tables: Tables, scenarios: tuple[str, ...], seed: int | None,
         forecast_ceiling: str | None, abm_share: float, abm_mode: str,
-        abm_device: str) -> Tables:
+        abm_device: str, abm_alternatives: tuple[str, ...]) -> Tables:
     """The agent-based simulation (MODEL_SPEC §4) of the run's first scenario, coupled to its
     forecast (or not: `abm_mode = "emergent"`), scaled back to the workforce."""
     from exposure.abm import AbmOptions, simulate
@@ -186,6 +205,8 @@ def abm(tables: Tables, scenarios: tuple[str, ...], seed: int | None,
     (prep,) = prepare(tables["task_feature"], ceiling_scores(tables, forecast_ceiling), tables,
                       [scenarios[0]], calibration=tables["sector_calibration"])
     options = AbmOptions(share=abm_share, mode=abm_mode, device=abm_device,
+                         domestic="domestic" in abm_alternatives,
+                         offshoring="offshoring" in abm_alternatives,
                          **({"seed": seed} if seed is not None else {}))
     forecasts = {name: tables[name] for name in ("displacement_forecast",
                                                  "displacement_total")}
@@ -202,6 +223,8 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
           inputs=SCORE_INPUTS, params=("scorers",), files=scorer_modules),
     Stage("rollup", ROLLUP_TABLES, ("exposure.stages", "exposure.rollup"), func=rollup,
           inputs=ROLLUP_INPUTS, params=("employment_year",)),
+    Stage("backtest", ("backtest",), ("exposure.stages", "exposure.backtest"), func=backtest,
+          inputs=BACKTEST_INPUTS),
     Stage("calibration", ("sector_calibration", "demand_calibration"),
           ("exposure.stages", "exposure.forecast"),
           func=calibration, inputs=CALIBRATION_INPUTS,
@@ -215,5 +238,6 @@ ANALYSIS_STAGES: tuple[Stage, ...] = (
     Stage("abm", ABM_TABLES, ("exposure.stages", "exposure.abm"), func=abm,
           inputs=(*FORECAST_INPUTS, "displacement_forecast", "displacement_total"),
           params=("scenarios", "seed", "forecast_ceiling", "abm_share", "abm_mode",
-                  "abm_device"), unkeyed=("abm_device",), files=scenario_files),
+                  "abm_device", "abm_alternatives"), unkeyed=("abm_device",),
+          files=scenario_files),
 )

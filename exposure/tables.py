@@ -76,10 +76,13 @@ TABLES: tuple[Table, ...] = (
           model="exposure.sources.classification:SocStructureModel"),
     Table("naics_sector", "NAICS 2022 sectors plus `99`.", "read_classification",
           model="exposure.sources.classification:NaicsSectorModel"),
+    Table("soc_2010_crosswalk", "the BLS SOC 2010 to SOC 2018 crosswalk,", "read_soc_2010",
+          model="exposure.sources.soc_2010:Soc2010CrosswalkModel"),
     # scores and roll-ups
     Table("task_feature", "one row per task;", "features",
           model="exposure.features.schema:TaskFeatureModel"),
-    _result("task_exposure", "each scorer's score of every task.", "score"),
+    _result("task_exposure", "each scorer's score of every task.", "score",
+            "exposure.scorers.schema:TaskExposureModel"),
     _result("scorer_explanation", "why the fitted `leverage` scores a task high:", "score",
             "exposure.scorers.explain:ScorerExplanationModel"),
     _result("occupation_exposure", "national, one row per O\\*NET occupation and scorer.",
@@ -103,6 +106,9 @@ TABLES: tuple[Table, ...] = (
             f"{ROLLUP}:WageBandExposureModel"),
     _result("education_exposure", "the nation and each state per typical entry education",
             "rollup", f"{ROLLUP}:EducationExposureModel"),
+    # does exposure predict the change of employment since May 2021?
+    _result("backtest", "each scorer's exposure against the change of national employment "
+            "since May 2021", "backtest", "exposure.backtest.schema:BacktestModel"),
     # forecasts
     _result("sector_calibration", "the layoff-trap game's inputs per OEWS sector.",
             "calibration"),

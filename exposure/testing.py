@@ -18,6 +18,8 @@ import numpy as np
 import polars as pl
 from sklearn.base import clone
 
+from exposure.scorers.base import MAX_SD
+
 LABELS = ("E0", "E1", "E2")
 FEATURES = ("data_availability", "verifiability", "gatekeeping", "manual_intensity",
             "face_to_face", "job_zone", "da_digital_records", "v_objective_output")
@@ -106,6 +108,25 @@ def _scores(model: Any, X: pl.DataFrame, who: str) -> np.ndarray:
         f"{who}: predict returned {int(bad.sum())} values outside [0, 1] (e.g. "
         f"{scores[bad][0]!r}); scores must lie in [0, 1], NaN for no score")
     return scores
+
+
+def _sds(model: Any, X: pl.DataFrame, who: str) -> np.ndarray:
+    """The optional `predict_sd`: one finite float in [0, 0.5] (or NaN) per row."""
+    raw = model.predict_sd(X)
+    try:
+        sd = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{who}: predict_sd returned {type(raw).__name__} that is not "
+                             "a float array; return np.ndarray of floats") from None
+    assert sd.shape == (X.height,), (
+        f"{who}: predict_sd returned shape {sd.shape} for {X.height} rows; return one "
+        "standard deviation per row of X (a 1-d array)")
+    bad = np.isinf(sd) | (~np.isnan(sd) & ((sd < 0) | (sd > MAX_SD)))
+    assert not bad.any(), (
+        f"{who}: predict_sd returned {int(bad.sum())} values that are infinite, negative or "
+        f"above {MAX_SD} (e.g. {sd[bad][0]!r}); a score in [0, 1] has a standard deviation "
+        "in [0, 0.5], NaN for none")
+    return sd
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -214,4 +235,11 @@ def check_scorer(scorer: Any, X: pl.DataFrame | None = None, y: Any = None,
         assert not odd, (f"{who}: predict_labels returned {odd}; use 'E0', 'E1', 'E2' "
                          "or None")
         passed.append("predict_labels gives E0/E1/E2 or None per row")
+
+    if callable(getattr(model, "predict_sd", None)):
+        sd = _sds(model, X, who)
+        assert _equal(_sds(model, X[order], who), sd[order]), (
+            f"{who}: predict_sd depends on the order of the rows of X; compute each row's "
+            "standard deviation from its own columns")
+        passed.append("predict_sd gives one finite float in [0, 0.5] or NaN per row")
     return passed

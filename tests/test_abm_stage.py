@@ -61,3 +61,9 @@ def test_coupled_simulation_lies_within_the_forecasts_interval(refreshed: Settin
     assert comparison["abm_displaced"][-1] > 0
     outside = comparison.filter(~pl.col("inside_80"))
     assert outside.height == 0, outside
+
+
+def test_simulate_refuses_an_unknown_alternative(tmp_path: Path) -> None:
+    done = exposure("simulate", "--warehouse", str(tmp_path / "w.duckdb"), "--alternatives",
+                    "domestic,robots", env=env_for(tmp_path / "cache"))
+    assert done.returncode == 2 and "simulate option" in done.stderr, done.stderr

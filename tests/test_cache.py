@@ -83,7 +83,7 @@ def test_changing_the_scorer_recomputes_scoring_and_everything_after(
     other = settings.model_copy(update={"scorers": "rubric:gpt4:beta"})
     run = run_refresh(other)
     recomputed = {s for s, st in states(other, run.run_id).items() if st == "computed"}
-    assert recomputed == {"score", "rollup", "forecast", "area_forecast", "abm"}
+    assert recomputed == {"score", "rollup", "backtest", "forecast", "area_forecast", "abm"}
 
 
 def test_a_failure_in_a_later_stage_keeps_the_published_warehouse(

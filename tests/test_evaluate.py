@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from exposure.scorers import Scorer, task_inputs, task_targets
 from exposure.scorers.evaluate import (
@@ -17,6 +19,7 @@ from exposure.scorers.evaluate import (
     cross_predict,
     default_specs,
     evaluate_scorers,
+    footnoted,
     grouped_folds,
     metrics_row,
     published_agreement,
@@ -47,6 +50,9 @@ def test_every_scorer_has_a_row(evaluation: Evaluation) -> None:
         "rubric:human:beta", "rubric:gpt4:beta", "leverage", "leverage:fixed", "learned",
         "baseline:tfidf+logreg"]
     assert (evaluation.metrics.get_column("note") == "").all()
+    blank = dict(evaluation.metrics.select("scorer", "blank").iter_rows())
+    assert "no predict_labels" in blank["leverage:fixed"]  # an index: no labels to agree
+    assert blank["learned"] == ""  # every figure given
 
 
 def test_human_rubric_is_the_target_itself(evaluation: Evaluation) -> None:
@@ -181,3 +187,64 @@ def test_unusable_scorer_is_reported_not_fatal(reference_tables: dict) -> None:
     notes = evaluation.metrics.get_column("note").to_list()
     assert "task features" in notes[0] and "unknown scorer 'nope'" in notes[1]
     assert task_targets(reference_tables, X).null_count() == 45
+
+
+# --- blank cells and the terminal's footnotes ----------------------------------------------
+
+def test_metrics_row_says_why_cells_are_blank() -> None:
+    from exposure.scorers.evaluate import NO_LABELS, NO_PROBA, _OutOfFold
+
+    y = np.array(["E0", "E1", "E2", "E0"], dtype=object)
+    out = _OutOfFold(scores=np.array([0.5, 0.5, 0.5, 0.5]), labels=None, proba=None)
+    row = metrics_row("index", "scorer", out, y, np.ones(4), np.array(["a", "a", "b", "b"]))
+    assert row["accuracy"] is None and row["calibration_error"] is None
+    assert np.isnan(row["spearman_task"])
+    assert row["blank"].split("; ")[:2] == [NO_LABELS, NO_PROBA]
+    assert "spearman_task, pearson_occupation: fewer than 3" in row["blank"]
+
+
+def test_footnotes_number_each_reason_once() -> None:
+    metrics = pl.DataFrame({"scorer": ["a", "b", "c"],
+                            "blank": ["x: why; y: why not", "", "y: why not"]})
+    marked, notes = footnoted(metrics)
+    assert marked.get_column("blank").to_list() == ["1, 2", "", "2"]
+    assert notes == ["[1] x: why.", "[2] y: why not."]
+
+
+def _small_evaluation() -> Evaluation:
+    from exposure.scorers.evaluate import METRICS_SCHEMA, NO_LABELS, NO_PROBA
+
+    row = dict.fromkeys(METRICS_SCHEMA) | {"scorer": "index", "kind": "scorer", "note": "",
+                                           "coverage": 1.0, "spearman_task": 0.5,
+                                           "blank": f"{NO_LABELS}; {NO_PROBA}"}
+    calibration = calibration_table("index", np.array([[1.0, 0.0, 0.0]]),
+                                    np.array(["E0"], dtype=object))
+    checks = pl.DataFrame({"check": ["c"], "accuracy": [0.5], "kappa": [0.1], "note": ["n"]})
+    return Evaluation(pl.DataFrame([row], schema=METRICS_SCHEMA), calibration, checks, "cap")
+
+
+@pytest.fixture()
+def evaluate_cli(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    from exposure.cli import scorers as cli_scorers
+    from exposure.scorers import evaluate
+
+    monkeypatch.setattr(cli_scorers, "load_tables", lambda raw_dir=None: ({}, None))
+    monkeypatch.setattr(evaluate, "evaluate_scorers", lambda *a, **k: _small_evaluation())
+    app = typer.Typer()
+    app.add_typer(cli_scorers.scorers_app, name="scorers")
+    return app
+
+
+def test_cli_evaluate_explains_blank_cells_and_hides_calibration(evaluate_cli: typer.Typer,
+                                                                 monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    plain = CliRunner().invoke(evaluate_cli, ["scorers", "evaluate"])
+    assert plain.exit_code == 0, plain.output
+    assert "Why blank" in plain.stdout and "[1] accuracy, kappa: no predict_labels" in \
+        plain.stdout.replace("\n", " ")
+    assert "calibration (out of fold)" not in plain.stdout
+    shown = CliRunner().invoke(evaluate_cli, ["scorers", "evaluate", "--calibration"])
+    assert shown.exit_code == 0 and "calibration (out of fold)" in shown.stdout
+    written = CliRunner().invoke(evaluate_cli, ["scorers", "evaluate", "-f", "csv"])
+    row = pl.read_csv(written.stdout.encode()).row(0, named=True)
+    assert row["blank"].startswith("accuracy, kappa: no predict_labels")

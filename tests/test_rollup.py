@@ -186,8 +186,11 @@ def _tiny_scores() -> pl.DataFrame:
         "onet_soc_code": ["11-1011.00", "11-1011.03", "11-2011.00"],
         "exposure": [0.2, 0.4, 0.9], "share_exposed": [0.0, 0.5, 1.0],
         "n_tasks": [2, 2, 2], "n_scored": [2, 2, 2], "scored_weight_share": [1.0] * 3,
-        "weight_source": ["task_type"] * 3,
-    }, schema_overrides={"n_tasks": pl.UInt32, "n_scored": pl.UInt32})
+        "weight_source": ["task_type"] * 3, "exposure_sd": [None] * 3,
+        "exposure_p10": [None] * 3, "exposure_p90": [None] * 3,
+    }, schema_overrides={"n_tasks": pl.UInt32, "n_scored": pl.UInt32,
+                         "exposure_sd": pl.Float64, "exposure_p10": pl.Float64,
+                         "exposure_p90": pl.Float64})
 
 
 def test_occupation_exposure_splits_shared_codes() -> None:

@@ -161,8 +161,9 @@ def test_unpackaged_module_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert scorer.name == "my_lab_scorer:Half"
     X, y, _ = example_inputs()
     frame = score_tasks(scorer, X, y)
-    assert frame.columns == ["scorer", "onet_soc_code", "task_id", "score"]
+    assert frame.columns == ["scorer", "onet_soc_code", "task_id", "score", "score_sd"]
     assert frame.get_column("score").unique().to_list() == [0.5]
+    assert frame.get_column("score_sd").is_null().all()  # it has no predict_sd
     assert check_scorer(scorer)
 
 
@@ -378,7 +379,9 @@ def test_compare_rubric_with_the_published_table(reference_tables: dict, raw_dir
     result = compare_with_reference(reference_tables, "rubric:human:beta", raw_dir / OCC_LEVEL,
                                     column="human_rating_beta")
     row = result.metrics.row(0, named=True)
-    assert row["scorer"] == "rubric:human:beta" and row["level"] == "onet"
+    assert row["scorer"] == "rubric:human:beta" and row["level"] == "O*NET-SOC 2019"
+    assert row["trained_on"].startswith("the human GPTs-are-GPTs task labels")
+    assert result.warnings and result.warnings[0].startswith("rubric:human:beta was trained")
     assert row["n_reference"] == 923 and row["n_matched"] == 923
     assert row["spearman"] > 0.97 and row["pearson"] > 0.97  # 29.2 tasks vs 27.2 tasks
     assert row["top_n"] == 50 and row["top_overlap"] >= 40
@@ -390,12 +393,14 @@ def test_compare_at_bls_level(reference_tables: dict, tmp_path: Path) -> None:
     bls = published.group_by("soc_code").agg(pl.col("gpt4_beta").mean().alias("exposure"))
     path = tmp_path / "bls.csv"
     bls.write_csv(path)
-    frame, level = read_reference(path)
-    assert level == "bls" and frame.columns == ["soc_code", "reference"]
+    reference = read_reference(path)
+    assert reference.level == "soc" and reference.frame.columns == ["soc_code", "reference",
+                                                                     "row"]
     result = compare_with_reference(reference_tables, "rubric:gpt4:beta", path)
     row = result.metrics.row(0, named=True)
-    assert row["level"] == "bls" and row["n_matched"] == bls.height
-    assert row["spearman"] > 0.95
+    assert row["level"] == "SOC 2018 / BLS" and row["n_matched"] == bls.height
+    assert row["spearman"] > 0.95 and row["trained_on"] is None and not result.warnings
+    assert "detected as SOC 2018" in result.notes[0]
 
 
 def test_compare_figures_on_a_small_frame() -> None:
@@ -419,19 +424,44 @@ def test_reference_missing_column_names_file_and_column(tmp_path: Path) -> None:
 
 def test_reference_unknown_codes_are_listed(reference_tables: dict, tmp_path: Path) -> None:
     path = tmp_path / "index.csv"
-    path.write_text("soc_code,exposure\n15-1252,0.5\n99-9998,0.1\n99-9999,0.2\n",
+    path.write_text("soc_code,exposure\n15-1252,0.5\n99-9998,0.1\n99-9999,0.2\n15-125,0.3\n",
+                    encoding="utf-8")
+    result = compare_with_reference(reference_tables, "rubric:gpt4:beta", path)
+    assert result.unknown.rows() == [("99-9998", 3, "not a SOC 2018 or BLS (NEM) code"),
+                                     ("99-9999", 4, "not a SOC 2018 or BLS (NEM) code"),
+                                     ("15-125", 5, "not a code like 15-1252")]
+    assert "3 reference codes name no SOC 2018 occupation" in result.notes[-1]
+    assert "99-9998 (row 3)" in result.notes[-1]
+    assert result.metrics.row(0, named=True)["n_unknown"] == 3
+
+
+def test_strict_refuses_the_first_unknown_code_by_row(reference_tables: dict,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "index.csv"
+    path.write_text("SOC_Code,Exposure\n15-1252,0.5\n15-125,0.1\n99-9999,0.2\n",
                     encoding="utf-8")
     with pytest.raises(InputError) as info:
-        compare_with_reference(reference_tables, "rubric", path)
-    assert "2 codes" in str(info.value) and "99-9998, 99-9999" in str(info.value)
+        compare_with_reference(reference_tables, "rubric:gpt4:beta", path, strict=True)
+    assert info.value.row == 3 and info.value.column == "SOC_Code"
+    assert str(path) in str(info.value) and "2 such rows" in str(info.value)
 
 
-def test_reference_bad_code_names_the_row(tmp_path: Path) -> None:
+def test_reference_columns_match_ignoring_case(tmp_path: Path) -> None:
     path = tmp_path / "index.csv"
-    path.write_text("soc_code,exposure\n15-1252,0.5\n15-125,0.1\n", encoding="utf-8")
+    path.write_text("SOC_Code,AIOE,Exposure\n15-1252,1.5,0.5\n", encoding="utf-8")
+    reference = read_reference(path)  # guessed: 'SOC_Code' and 'Exposure'
+    assert (reference.code_column, reference.value_column) == ("SOC_Code", "Exposure")
+    reference = read_reference(path, column="aioe", code_column="soc_code")
+    assert reference.value_column == "AIOE" and reference.frame.item(0, "reference") == 1.5
+
+
+def test_a_repeated_code_names_its_second_row(tmp_path: Path) -> None:
+    path = tmp_path / "index.csv"
+    path.write_text("soc_code,exposure\n15-1252,0.5\n11-1011,0.1\n15-1252,0.2\n",
+                    encoding="utf-8")
     with pytest.raises(InputError) as info:
         read_reference(path)
-    assert info.value.row == 3 and info.value.column == "soc_code"
+    assert info.value.row == 4 and "15-1252 appears more than once" in str(info.value)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -445,7 +475,6 @@ def cli(monkeypatch: pytest.MonkeyPatch, reference_tables: dict,
                         lambda raw_dir=None: (reference_tables, task_feature))
     app = typer.Typer()
     app.add_typer(cli_scorers.scorers_app, name="scorers")
-    app.command("compare")(cli_scorers.compare_command)
     return app
 
 
@@ -467,19 +496,3 @@ def test_cli_evaluate(cli: typer.Typer) -> None:
     assert rows.item(0, "accuracy") == pytest.approx(0.654, abs=0.005)
     table = CliRunner().invoke(cli, ["scorers", "evaluate", "-s", "rubric", "--no-baseline"])
     assert table.exit_code == 0 and "checks: ours beside published figures" in table.stdout
-
-
-def test_cli_compare(cli: typer.Typer, raw_dir: Path) -> None:
-    result = CliRunner().invoke(cli, [
-        "compare", "--reference", str(raw_dir / OCC_LEVEL), "--column", "dv_rating_beta",
-        "--scorer", "rubric:gpt4:beta", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    row = pl.read_json(result.stdout.encode()).row(0, named=True)
-    assert row["n_matched"] == 923 and row["spearman"] > 0.97
-
-
-def test_cli_compare_missing_column(cli: typer.Typer, raw_dir: Path) -> None:
-    result = CliRunner().invoke(cli, ["compare", "--reference", str(raw_dir / OCC_LEVEL),
-                                      "--column", "nope"])
-    assert isinstance(result.exception, InputError)
-    assert "occ_level.csv" in str(result.exception) and "'nope'" in str(result.exception)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from scipy.stats import spearmanr
 
 from exposure.errors import ConfigError
+from exposure.rollup import occupation_scores
 from exposure.scorers import load_scorer, score_tasks, task_inputs, task_targets
 from exposure.scorers.explain import (
     EXPLANATION_SCHEMA,
     ScorerExplanationModel,
-    bag_models,
     explanation_rows,
 )
 from exposure.scorers.leverage import FixedLeverageScorer, LeverageScorer, occupation_bags
@@ -109,12 +110,51 @@ def test_bags_hold_out_whole_occupations() -> None:
 
 def test_the_bag_models_average_to_the_model(data, fitted: LeverageScorer) -> None:
     X, _ = data
-    bags = bag_models(fitted)
+    bags = fitted.bag_scorers()
     assert len(bags) == 5
     weights = np.asarray(fitted.model_.bag_weights_, dtype=np.float64)
     mean = np.average(np.stack([bag.term_log_odds(X[:500]) for bag in bags]), axis=0,
                       weights=weights)
     np.testing.assert_allclose(mean, fitted.term_log_odds(X[:500]), atol=1e-6)
+
+
+def test_score_sd_is_the_spread_of_the_bag_models(data, fitted: LeverageScorer) -> None:
+    X, _ = data
+    sd = fitted.predict_sd(X)
+    assert np.isfinite(sd).all() and (sd >= 0).all() and (sd <= 0.5).all()
+    assert 0.005 < np.median(sd) < 0.05  # 0.015 on 2026-12-03
+    bags = np.stack([bag.predict(X) for bag in fitted.bag_scorers()])
+    disagreement = bags.max(axis=0) - bags.min(axis=0)
+    # tasks whose bags disagree have the larger sd (a constant or zero sd fails here)
+    top = disagreement >= np.quantile(disagreement, 0.9)
+    low = disagreement <= np.quantile(disagreement, 0.1)
+    assert sd[top].mean() > 5 * sd[low].mean() > 0
+    assert spearmanr(sd, disagreement).statistic > 0.9
+
+
+def test_occupation_sd_bounds_the_bag_models_occupation_spread(
+        reference_tables: dict, data, fitted: LeverageScorer) -> None:
+    """The weighted mean of the task sds is at least the sd of the occupation's exposure
+    over the bag models: the roll-up's assumption of perfectly correlated errors is an
+    upper bound, and not a loose one (independence would be far below)."""
+    X, _ = data
+    ids = X.select("onet_soc_code", "task_id")
+    tasks, rating = reference_tables["task"], reference_tables["task_rating"]
+    ours = occupation_scores(ids.with_columns(pl.Series("score", fitted.predict(X)),
+                                              pl.Series("score_sd", fitted.predict_sd(X))),
+                             tasks, rating)
+    per_bag = np.stack([
+        occupation_scores(ids.with_columns(pl.Series("score", bag.predict(X))), tasks, rating)
+        .get_column("exposure").to_numpy() for bag in fitted.bag_scorers()])
+    bound = ours.get_column("exposure_sd").to_numpy()
+    spread = per_bag.std(axis=0)
+    ok = ~np.isnan(bound)
+    assert ok.sum() > 800
+    assert (spread[ok] <= bound[ok] + 1e-9).all()
+    assert np.median(spread[ok] / bound[ok]) > 0.5  # 0.78 on 2026-12-03
+    low, high = ours.get_column("exposure_p10"), ours.get_column("exposure_p90")
+    assert ((low <= ours.get_column("exposure")) & (ours.get_column("exposure") <= high)
+            ).filter(ok).all()
 
 
 def test_explanation_table(data, fitted: LeverageScorer) -> None:

@@ -5,8 +5,10 @@ long, and what they earn after.
     out = simulate(tables, "P0", AbmOptions(share=0.01), forecast_tables=fc)
 
 Modules: `population` (agents from OEWS), `ai` (per-task AI path), `caps` (coupled mode's
-sector caps), `engine` (the vectorised monthly turns), `outputs` (tables), `simulate`
-(entry point, warehouse reader), `backend` (NumPy / CuPy / PyTorch through array-api-compat).
+sector caps), `engine` (the vectorised monthly turns), `alternatives` (the incumbents,
+domestic applicants and offshoring), `offshore` (the offshorability proxy O_i), `outputs`
+(tables), `simulate` (entry point, warehouse reader), `backend` (NumPy / CuPy / PyTorch
+through array-api-compat).
 
 Choices where §4 is silent or leaves room (each [A] unless cited):
 
@@ -54,8 +56,40 @@ Choices where §4 is silent or leaves room (each [A] unless cited):
   evaluation withheld (the forecast's gate lag); in coupled mode the cap carries every
   policy's effect on the amount of automation.
 
-Not modelled: domestic applicants and offshoring (§4.2 a-b; the data has no O_i), firm
-budgets α_f from demand in emergent mode, the data dividend in thresholds.
+* **Domestic applicants** (§4.2 a; `AbmOptions.domestic`, off by default): at every review
+  the best of K_d = 5 fresh applicants, judged like the incumbent and hired at the cell's
+  mean wage (c = 1), takes the job when its net value beats the incumbent's by more than
+  m_switch + f_soc b_w (no layoff-trap threshold: the job and its pay stay). The incumbent
+  joins the unemployed with its own Exp(1) clock and the same hazard; the hire, an entrant
+  from outside the agents (a job seeker already counted in u0, so u is unchanged), takes
+  the job, its threshold and its place in the sorted order. Off by default because at §4's
+  parameters the first review replaces 75% of the 2024 workforce in month 0: the agents are
+  unselected draws of the wage distribution, paid by skill, while the hire is the best of
+  5 at the mean wage. Afterwards churn is 1.2% of employment a month over the horizon
+  (JOLTS layoffs and discharges: about 1.0-1.2%), falling to 0.35% in the last three years
+  as each hire is harder to beat; and the hires, good value at c = 1, leave AI almost
+  nothing to take (P0 emergent, 0.2% sample: 574 AI-displaced agents against 19,077).
+  Figures under it describe that artefact more than AI.
+* **Offshoring** (§4.2 b; `AbmOptions.offshoring`, off by default): tasks with O_i > 0.5
+  (`offshore`: an [A] proxy from task_feature, after Blinder, since no O_i is published)
+  go abroad, all of the job's at once, when quality −0.2 at 0.4 c_w beats the incumbent by
+  the margin, with the layoff-trap threshold x_j as for AI (the wage leaves the economy)
+  but no automation tax. What offshoring wins at t0 is the status quo (already abroad; AI
+  cannot take it), as for AI; since nothing in §4 moves the comparison later, only a new
+  domestic hire can send work abroad after t0, and a job is cut (cause `offshored`) when
+  its remaining human time falls below ρ_min (no θ_sub: that share is AI's). Newly
+  offshored time is the offshorable share × the job's remaining human share [A]. Off by
+  default because the status quo alone takes the offshorable tasks of the jobs that lose
+  to it (mostly workers judged well below the task mean) out of AI's reach: emergent P0
+  automates 8.7% of task time instead of 14.4% by 2035 (0.2% sample), on a proxy that
+  rates 44% of task time offshorable against Blinder's 22-29% of jobs.
+* **Causes**: AI displacement, domestic replacement and offshoring are counted apart; the
+  consolidation rule and the per-key tables count AI's only, and the lost income that cuts
+  vacancies is the AI-displaced and offshored workers'. Conservation: employed + unemployed
+  + re-employed = the agents + the hires, every month.
+
+Not modelled: firm budgets α_f from demand in emergent mode, the data dividend in
+thresholds.
 """
 
 from exposure.abm.engine import AbmOptions

@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from exposure.abm.ai import AiState
+from exposure.abm.alternatives import Incumbents, best_applicant, kept_chance, offshore_wins
 from exposure.abm.backend import Backend, namespace
 from exposure.abm.caps import cap_at
 from exposure.abm.population import Population
@@ -52,6 +53,12 @@ class AbmOptions:
     m_switch: float = 0.1
     sigma_eps: float = 0.5
     rho_min: float = 0.5
+    domestic: bool = False  # §4.2 (a); off by default: its churn (package docstring)
+    applicants: int = 5  # K_d
+    offshoring: bool = False  # §4.2 (b); off by default (package docstring)
+    offshore_cost: float = 0.4  # × the incumbent's wage
+    offshore_penalty: float = 0.2  # σ_q units
+    offshorable_above: float = 0.5  # tasks with O_i above it can go abroad
     base_unemployment: float = 0.04  # u0 [A]
     base_vacancies: float = 0.04  # v0 [A]: V/U = 1 before AI
 
@@ -69,37 +76,104 @@ class Economy:
     labour_share: float
     f_soc: float
     threshold: np.ndarray  # x_j per sector
+    layoff: np.ndarray  # x_j without the automation tax (offshoring is not automation)
     demand_share: np.ndarray  # λ_k per sector: share of lost spending falling on j
     t0: float
 
 
 @dataclass
 class Trace:
-    """Monthly national series and per-agent event months (host NumPy)."""
+    """Monthly national series and one row per leaver (host NumPy).
+
+    A leaver is a person who left a job: AI-displaced (cause `AI`), replaced by a domestic
+    hire (`DOMESTIC`) or offshored (`OFFSHORE`); ``leaver_job`` indexes the engine's job
+    order, ``leaver_reemp`` is −1 while out of work. Every month employed + unemployed +
+    reemployed = the t0 agents + ``entrants`` (the hires, from outside the agents)."""
 
     months: list[int] = field(default_factory=list)
     employed: list[float] = field(default_factory=list)
     unemployed: list[float] = field(default_factory=list)
     reemployed: list[float] = field(default_factory=list)
-    displaced: list[float] = field(default_factory=list)
+    displaced: list[float] = field(default_factory=list)  # AI, cumulative
+    replaced: list[float] = field(default_factory=list)  # domestic, cumulative
+    offshored: list[float] = field(default_factory=list)  # cumulative
+    entrants: list[float] = field(default_factory=list)  # cumulative
     automated: list[float] = field(default_factory=list)
     hazard: list[float] = field(default_factory=list)
     income_loss: list[float] = field(default_factory=list)  # $ per month, sample units
     sector_automated: list[np.ndarray] = field(default_factory=list)
     caps: list[np.ndarray] = field(default_factory=list)
-    order: np.ndarray | None = None  # agent order used (index into the population)
-    disp_month: np.ndarray | None = None  # per sorted agent, −1 if never displaced
-    reemp_month: np.ndarray | None = None
+    order: np.ndarray | None = None  # job order used (index into the population)
+    leaver_job: np.ndarray | None = None
+    leaver_wage: np.ndarray | None = None
+    leaver_month: np.ndarray | None = None
+    leaver_reemp: np.ndarray | None = None
+    leaver_cause: np.ndarray | None = None
+
+
+AI, DOMESTIC, OFFSHORE = 0, 1, 2  # a leaver's cause
 
 
 def _squash(x):  # monotone map of the reals (and −inf) into [0, 1)
     return 0.5 + np.arctan(x) / np.pi
 
 
+def _sorted_key(occ: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    return occ + _squash(threshold) * (1.0 - 1e-9)
+
+
+def _resorted(key: np.ndarray, perm: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """``perm`` (positions → jobs, sorted by their old keys) re-sorted after the keys of
+    the jobs ``moved`` changed: the others keep their order and the moved are merged in,
+    O(n + k log k) instead of a full sort."""
+    out = np.zeros(key.shape[0], dtype=bool)
+    out[moved] = True
+    stay = perm[~out[perm]]
+    moved = moved[np.argsort(key[moved], kind="stable")]
+    return np.insert(stay, np.searchsorted(key[stay], key[moved], side="right"), moved)
+
+
+class _Leavers:
+    """Who left which job, when, why, and when they found work again (host, compact)."""
+
+    def __init__(self) -> None:
+        self.job = np.zeros(0, dtype=np.int64)
+        self.need = np.zeros(0)  # the integrated hazard they need
+        self.wage = np.zeros(0)
+        self.month = np.zeros(0, dtype=np.int64)
+        self.cause = np.zeros(0, dtype=np.int8)
+        self.reemp = np.zeros(0, dtype=np.int64)
+        self.out = np.zeros(0, dtype=bool)  # re-employed
+
+    def add(self, job: np.ndarray, need: np.ndarray, wage: np.ndarray, month: int,
+            cause: int) -> None:
+        self.job = np.concatenate([self.job, job])
+        self.need = np.concatenate([self.need, need])
+        self.wage = np.concatenate([self.wage, wage])
+        self.month = np.concatenate([self.month, np.full(job.shape[0], month)])
+        self.cause = np.concatenate([self.cause, np.full(job.shape[0], cause, np.int8)])
+        self.reemp = np.concatenate([self.reemp, np.full(job.shape[0], -1)])
+        self.out = np.concatenate([self.out, np.zeros(job.shape[0], dtype=bool)])
+
+    def find_work(self, cum_hazard: float, month: int) -> None:
+        """Re-employ those whose clock the integrated hazard has reached."""
+        back = ~self.out & (self.need <= cum_hazard)
+        self.out = self.out | back
+        self.reemp[back] = month
+
+    @staticmethod
+    def joined(*parts: _Leavers) -> _Leavers:
+        out = _Leavers()
+        for name in ("job", "need", "wage", "month", "cause", "reemp", "out"):
+            setattr(out, name, np.concatenate([getattr(p, name) for p in parts]))
+        return out
+
+
 def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.ndarray,
         eco: Economy, opts: AbmOptions, caps: tuple[np.ndarray, np.ndarray] | None,
-        backend: Backend | None = None) -> Trace:
-    """Simulate ``opts.months`` turns; return the trace (see `Trace`)."""
+        backend: Backend | None = None, offshore: np.ndarray | None = None) -> Trace:
+    """Simulate ``opts.months`` turns; return the trace (see `Trace`). ``offshore`` is each
+    task's offshorable time share (ω_i where O_i > 0.5, else 0)."""
     be = backend or namespace(opts.device)
     xp = be.xp
     n, n_occ, n_sec = pop.size, pop.n_occ, len(pop.sectors)
@@ -110,21 +184,27 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     noise_sd = opts.sigma_eps * np.sqrt(herf / opts.review_every) if opts.skill_dispersion \
         else np.zeros(n_occ + 1)
     noise = rng.standard_normal(n) * noise_sd[pop.occ]
-    threshold = (ai.p.sigma_q * pop.skill + noise + (opts.beta_soc + eco.f_soc) * pop.tie
+    beta_f = opts.beta_soc + eco.f_soc
+    threshold = (ai.p.sigma_q * pop.skill + noise + beta_f * pop.tie
                  + opts.m_switch - pop.rel_wage * (1.0 - eco.threshold[pop.sector]))
     order = np.lexsort((threshold, pop.occ))
     occ_h = pop.occ[order].astype(np.int64)
-    key_h = occ_h + _squash(threshold[order]) * (1.0 - 1e-9)
+    key_h = _sorted_key(occ_h, threshold[order])
     start_h = np.searchsorted(occ_h, np.arange(n_occ + 1))
+    # who holds each job; only the human alternatives read it, or change it
+    inc = Incumbents((ai.p.sigma_q * pop.skill + noise)[order], pop.tie[order],
+                     pop.rel_wage[order], pop.wage[order]) \
+        if opts.domestic or opts.offshoring else None
 
     sector = be.asarray(pop.sector[order].astype(np.int64))
     occ = be.asarray(occ_h)
     key = be.asarray(key_h)
+    rank = None  # job → position in `key` once hires have changed the order
     thr = be.asarray(threshold[order])
     substitution = be.asarray(pop.sub_draw[order] < eco.theta_sub)
     pick = be.asarray(rng.random(n))  # who goes from the marginal bin of a consolidation
     clock = pop.clock[order]
-    wage_h = pop.wage[order]
+    wage_h = pop.wage[order]  # of the jobs' first holders
     sector_n = np.bincount(pop.sector, minlength=n_sec).astype(np.float64)
 
     # task side, ordered by occupation
@@ -132,17 +212,45 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     t_start = be.asarray(start_h[t_occ])
     t_w = be.asarray(tasks_weight)
 
+    # §4.2 (a): applicants, judged like incumbents, hired at the cell's mean wage
+    hiring = np.random.default_rng(np.random.SeedSequence([opts.seed, 13]))
+    if opts.domestic:
+        applicant_sd = (np.sqrt(ai.p.sigma_q**2 + noise_sd**2)[occ_h]
+                        if opts.skill_dispersion else np.zeros(n))
+        market_wage = inc.wage / inc.cost
+        x_h = eco.threshold[pop.sector[order]]
+        everyone = np.arange(n)
+        stay = kept_chance(inc, everyone, applicant_sd, opts.applicants, beta_f,
+                           opts.m_switch)  # each job's chance to keep its holder a review
+        thr_h = threshold[order]
+        perm = everyone  # position in the sorted keys → job
+    # §4.2 (b): what each job would lose to an offshore provider; what it wins at t0 is the
+    # status quo (already abroad), like AI's
+    off_occ = (np.bincount(t_occ, weights=offshore, minlength=n_occ + 1)
+               if opts.offshoring and offshore is not None else np.zeros(1))
+    offshoring = bool(off_occ.any())
+    human = None  # each job's human time at t0
+    if offshoring:
+        off_job = off_occ[occ_h]
+        layoff_h = eco.layoff[pop.sector[order]]
+
+        def offshore_now() -> np.ndarray:
+            return (off_job > 0.0) & offshore_wins(inc, layoff_h, opts.beta_soc, eco.f_soc,
+                                                   opts.m_switch, opts.offshore_cost,
+                                                   opts.offshore_penalty)
+
+        abroad_h = offshore_now()
+        abroad = be.asarray(abroad_h)
+        off_w = be.asarray(tasks_weight * (offshore > 0.0))
+        offtime = xp.zeros(n, dtype=xp.float64, device=be.device)  # offshored since t0
+
     automated = xp.zeros(n, dtype=xp.float64, device=be.device)  # A_w, new since t0
     base = None
-    active = xp.ones(n, dtype=xp.bool, device=be.device)  # employed in its job
-    disp_month = np.full(n, -1, dtype=np.int16)
-    reemp_month = np.full(n, -1, dtype=np.int16)
-    # the displaced, compact (host): index, integrated hazard they need, wage, month
-    d_idx = np.zeros(0, dtype=np.int64)
-    d_need = np.zeros(0)
-    d_wage = np.zeros(0)
-    d_month = np.zeros(0, dtype=np.int64)
-    d_out = np.zeros(0, dtype=bool)  # re-employed
+    active = xp.ones(n, dtype=xp.bool, device=be.device)  # the job still exists
+    ai_cut = xp.zeros(n, dtype=xp.bool, device=be.device)
+    left = _Leavers()  # AI-displaced and offshored: their lost income cuts demand
+    churn = _Leavers()  # replaced by domestic hires, whose pay replaces theirs
+    counts = np.zeros(3)  # leavers by cause
     cum_hazard = 0.0
     income_loss = 0.0
     total_wage = float(pop.wage.sum())
@@ -153,12 +261,41 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
         if m and m % opts.ai_every == 0:
             ai.update(float(m), float(opts.ai_every), *_ai_shares(
                 be, s, key, start_h, t_occ, tasks_weight, automated, base, occ, n_occ, n))
-        new = np.zeros(0, dtype=np.int64)
+        new: dict[int, np.ndarray] = {}  # jobs left this month, by cause
+        domestic_wage = np.zeros(0)
         if m % opts.review_every == 0:
             s = ai.scores(float(m))
+            if opts.domestic:
+                u = hiring.random(n)
+                jobs = np.nonzero(be.to_numpy(active) & (u > stay))[0]
+                new[DOMESTIC] = jobs
+                if jobs.shape[0]:
+                    domestic_wage = inc.wage[jobs]
+                    inc.hire(jobs, best_applicant(u[jobs], applicant_sd[jobs], opts.applicants),
+                             hiring.beta(2.0, 2.0, jobs.shape[0]) if opts.social_ties else 0.0,
+                             market_wage[jobs])
+                    stay[jobs] = kept_chance(inc, jobs, applicant_sd, opts.applicants,
+                                             beta_f, opts.m_switch)
+                    # the hires' own thresholds, and their places in the sorted keys
+                    thr_h[jobs] = inc.threshold(jobs, beta_f, opts.m_switch, x_h)
+                    key_h[jobs] = _sorted_key(occ_h[jobs], thr_h[jobs])
+                    perm = _resorted(key_h, perm, jobs)
+                    pos = np.empty_like(perm)
+                    pos[perm] = everyone
+                    key, rank, thr = be.asarray(key_h[perm]), be.asarray(pos), be.asarray(thr_h)
             cand = _candidate(be, s, t_occ, t_start, t_w, key, n)
+            if rank is not None:
+                cand = cand[rank]
+            if offshoring:  # AI cannot take what is already abroad
+                away = _candidate(be, s, t_occ, t_start, off_w, key, n)
+                cand = cand - xp.where(abroad, away[rank] if rank is not None else away, 0.0)
             if base is None:
                 base = cand  # what AI already does at t0 is the status quo, not displacement
+                human = 1.0 - base
+                if offshoring:  # ≥ 0: ω sums to 1 only up to rounding, and a job with no
+                    # human time left is the status quo, not a cut
+                    human = xp.clip(human - xp.where(abroad, be.asarray(off_job), 0.0), 0.0,
+                                    None)
             want = xp.where(active, xp.clip(cand - base - automated, 0.0, None), 0.0)
             if opts.mode == "coupled" and caps is not None:
                 alpha = cap_at(eco.t0 + m / 12.0, eco.t0, *caps)
@@ -169,51 +306,78 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
                                       n_sec)
                 trace.caps.append(alpha)
             automated = automated + want
-            human = 1.0 - base
-            out = active & substitution & (human - automated < opts.rho_min * human)
+            off_out = None
+            if offshoring and m:
+                moved = offshore_now() & ~abroad_h & be.to_numpy(active)
+                if moved.any():  # only a new hire can change the comparison
+                    abroad_h = abroad_h | moved
+                    abroad, gone = be.asarray(abroad_h), be.asarray(moved)
+                    rest = xp.clip(human - automated - offtime, 0.0, None)
+                    share = rest / xp.where(human > 0.0, human, 1.0)
+                    offtime = offtime + xp.where(gone, be.asarray(off_job) * share, 0.0)
+                    off_out = active & gone & (human - automated - offtime
+                                               < opts.rho_min * human)
+                    active = active & ~off_out
+            remaining = human - automated - offtime if offshoring else human - automated
+            out = active & substitution & (remaining < opts.rho_min * human)
             active = active & ~out
+            ai_cut = ai_cut | out
             # §4.3's second rule: θ_sub of the automated time becomes headcount cuts, so
             # firms consolidate the time AI frees across workers into whole jobs
             cuts = (eco.theta_sub * be.bincount(sector, automated, n_sec)
-                    - be.bincount(sector, xp.astype(~active, xp.float64), n_sec))
+                    - be.bincount(sector, xp.astype(ai_cut, xp.float64), n_sec))
             extra = _consolidate(be, automated, active & substitution, sector, cuts,
                                  pick, n_sec)
             active = active & ~extra
-            out = out | extra
-            new = np.nonzero(be.to_numpy(out))[0]
-            disp_month[new] = m
+            ai_cut = ai_cut | extra
+            new[AI] = np.nonzero(be.to_numpy(out | extra))[0]
+            if off_out is not None:
+                new[OFFSHORE] = np.nonzero(be.to_numpy(off_out))[0]
             trace.sector_automated.append(
                 be.to_numpy(be.bincount(sector, automated, n_sec)) / np.maximum(sector_n, 1))
-        # labour market: hazard h = h0 (V/U)^0.5, vacancies falling with lost demand
-        unemployed = float((~d_out).sum()) + new.shape[0]
+        # labour market: hazard h = h0 (V/U)^0.5, vacancies falling with lost demand; a
+        # domestic hire came from the unemployed, so a replacement leaves U as it was
+        arriving = sum(len(new.get(c, ())) for c in (AI, OFFSHORE))
+        unemployed = float((~left.out).sum()) + arriving
         u_rate = opts.base_unemployment + unemployed / n
         demand_loss = eco.lam_tot * income_loss * 12.0 / (total_wage / eco.labour_share)
         v_rate = opts.base_vacancies * max(0.0, 1.0 - demand_loss)
         h = min(1.0, eco.hazard * math.sqrt(v_rate / u_rate))
         cum_hazard += -math.log1p(-h) if h < 1.0 else math.inf
-        back = (~d_out) & (d_need <= cum_hazard)
-        d_out = d_out | back
-        reemp_month[d_idx[back]] = m
-        d_idx = np.concatenate([d_idx, new])
-        d_need = np.concatenate([d_need, cum_hazard + clock[new]])
-        d_wage = np.concatenate([d_wage, wage_h[new]])
-        d_month = np.concatenate([d_month, np.full(new.shape[0], m)])
-        d_out = np.concatenate([d_out, np.zeros(new.shape[0], dtype=bool)])
-        on_ui = (~d_out) & (m - d_month < eco.ui_months) & (d_month < m)
-        income_loss = (d_wage[~d_out].sum() - eco.ui_replacement * d_wage[on_ui].sum()
-                       + (1.0 - eco.replacement) * d_wage[d_out].sum()) / 12.0
-        n_un, n_re = float((~d_out).sum()), float(d_out.sum())
+        left.find_work(cum_hazard, m)
+        churn.find_work(cum_hazard, m)
+        for cause in (AI, OFFSHORE):
+            jobs = new.get(cause)
+            if jobs is not None and jobs.shape[0]:
+                wage = inc.wage[jobs] if inc is not None else wage_h[jobs]
+                left.add(jobs, cum_hazard + clock[jobs], wage, m, cause)
+                counts[cause] += jobs.shape[0]
+        jobs = new.get(DOMESTIC)
+        if jobs is not None and jobs.shape[0]:
+            churn.add(jobs, cum_hazard + hiring.exponential(1.0, jobs.shape[0]),
+                      domestic_wage, m, DOMESTIC)
+            counts[DOMESTIC] += jobs.shape[0]
+        on_ui = (~left.out) & (m - left.month < eco.ui_months) & (left.month < m)
+        income_loss = (left.wage[~left.out].sum() - eco.ui_replacement * left.wage[on_ui].sum()
+                       + (1.0 - eco.replacement) * left.wage[left.out].sum()) / 12.0
+        n_re = float(left.out.sum() + churn.out.sum())
+        n_un = float(left.out.shape[0] + churn.out.shape[0]) - n_re
         trace.months.append(m)
-        trace.employed.append(n - n_un - n_re)
+        trace.employed.append(n + counts[DOMESTIC] - n_un - n_re)
         trace.unemployed.append(n_un)
         trace.reemployed.append(n_re)
-        trace.displaced.append(float(d_idx.shape[0]))
+        trace.displaced.append(float(counts[AI]))
+        trace.replaced.append(float(counts[DOMESTIC]))
+        trace.offshored.append(float(counts[OFFSHORE]))
+        trace.entrants.append(float(counts[DOMESTIC]))
         trace.automated.append(float(xp.sum(automated)) / n)
         trace.hazard.append(h)
         trace.income_loss.append(income_loss)
         if report_month is not None:
             report_month(m + 1, opts.months)
-    trace.disp_month, trace.reemp_month = disp_month, reemp_month
+    every = _Leavers.joined(left, churn)
+    trace.leaver_job, trace.leaver_wage, trace.leaver_month = every.job, every.wage, every.month
+    trace.leaver_reemp, trace.leaver_cause = every.reemp, every.cause
     return trace
 
 

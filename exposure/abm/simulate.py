@@ -17,6 +17,7 @@ from exposure.abm.ai import AiParams, AiState
 from exposure.abm.backend import namespace
 from exposure.abm.caps import sector_caps
 from exposure.abm.engine import AbmOptions, Economy, Trace, run
+from exposure.abm.offshore import offshorability
 from exposure.abm.outputs import tables_of
 from exposure.abm.population import Population, draw_population
 
@@ -44,11 +45,12 @@ def economy(prep, setup) -> Economy:
     if setup.policy.automation_tax not in tax:
         raise ValueError(f"the ABM does not model automation_tax = "
                          f"{setup.policy.automation_tax!r}")
+    layoff = loss * dem.internalised
     return Economy(theta_sub=pt["theta_sub"], hazard=pt["reemployment_hazard"] * setup.h_factor,
                    replacement=min(1.0, eta + 0.1), ui_replacement=setup.ui_replacement,
                    ui_months=setup.ui_months, lam_tot=pt["lam_tot"],
                    labour_share=setup.policy.labour_share, f_soc=setup.diffusion.f_soc,
-                   threshold=loss * dem.internalised + tax[setup.policy.automation_tax],
+                   threshold=layoff + tax[setup.policy.automation_tax], layoff=layoff,
                    demand_share=np.asarray(dem.share, dtype=np.float64), t0=prep.t0)
 
 
@@ -104,5 +106,21 @@ def run_trace(tables: dict[str, pl.DataFrame], prep, opts: AbmOptions, caps,
                                         opts.social_ties)
     weight = ta.omega * ta.exposure
     trace = run(pop, ai_state(prep, setup, opts), ta.occ, weight, economy(prep, setup), opts,
-                caps, namespace(opts.device))
+                caps, namespace(opts.device), offshorable_time(tables, prep, opts))
     return trace, pop
+
+
+def offshorable_time(tables: dict[str, pl.DataFrame], prep, opts: AbmOptions
+                     ) -> np.ndarray | None:
+    """Each task's time share ω_i where its offshorability O_i (`offshore`) is above
+    ``opts.offshorable_above``, else 0; None with offshoring off."""
+    if not opts.offshoring:
+        return None
+    task_feature = tables.get("task_feature")
+    if task_feature is None:
+        from exposure.features import build_task_features
+
+        task_feature = build_task_features(tables)
+    ta = prep.tasks
+    o = offshorability(task_feature, ta.onet_soc_code, ta.task_id)
+    return np.where(o > opts.offshorable_above, ta.omega, 0.0)

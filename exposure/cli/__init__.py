@@ -2,6 +2,7 @@
 
 - `runs`: ingest, score, rollup, forecast, refresh; `runs` (and `runs prune`)
 - `boards`: sectors, occupations, areas, forecast-table, declared from one spec
+- `backtest`: the latest run's backtest, printed as a board
 - `report`, `query` (query, tables), `schedule`, `fetch`, `scorers` (scorers, compare)
 
 Shared options are defined once in `options`, the app and its helpers in `common`; SQL
@@ -21,8 +22,8 @@ from exposure.cli.common import app, fail
 from exposure.errors import ExposureError
 
 # Importing a family's module registers its commands; this order is the order of --help.
-FAMILIES = ("runs", "boards", "report", "query", "schedule", "fetch", "scorers", "workbook",
-            "serve")
+FAMILIES = ("runs", "boards", "backtest", "report", "query", "schedule", "fetch", "scorers",
+            "workbook", "serve")
 for _family in FAMILIES:
     importlib.import_module(f"exposure.cli.{_family}")
 

@@ -170,6 +170,9 @@ def simulate(
         help="coupled (follow the forecast's path) or emergent [EXPOSURE_ABM_MODE].")] = None,
     device: Annotated[str | None, typer.Option(
         help="cpu or gpu (CuPy or PyTorch) [EXPOSURE_ABM_DEVICE].")] = None,
+    alternatives: Annotated[str | None, typer.Option(
+        help="Human alternatives to the incumbent besides AI, comma-separated: domestic, "
+        "offshoring; '' for none [EXPOSURE_ABM_ALTERNATIVES].")] = None,
     draws: Annotated[int | None, typer.Option(
         help="Monte-Carlo draws of the forecast it follows.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the agents and draws.")] = None,
@@ -181,7 +184,8 @@ def simulate(
     try:
         settings = base.model_copy(update={k: v for k, v in {
             "scenarios": scenario, "abm_share": share, "abm_mode": mode, "abm_device": device,
-            "draws": draws, "seed": seed}.items() if v is not None})
+            "abm_alternatives": alternatives, "draws": draws, "seed": seed}.items()
+            if v is not None})
         type(base).model_validate(settings.model_dump())
     except ValidationError as exc:
         raise ConfigError(f"a simulate option is not valid ({exc.errors()[0]['msg']})",

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from exposure.cli.common import app
-from exposure.cli.options import FormatOpt, OutputOpt, RawDir
-from exposure.output import Format, emit
+from exposure.cli.common import app, settings_for
+from exposure.cli.options import FormatOpt, OutputOpt, RawDir, WarehouseOpt
+from exposure.output import Format, emit, resolve_format
+from exposure.scorers.soc_versions import SocVersion
 
 if TYPE_CHECKING:
     import polars as pl
@@ -61,12 +62,12 @@ def evaluate_command(
     baseline: Annotated[bool, typer.Option(
         help="Add the TF-IDF + logistic-regression baseline row.")] = True,
     calibration: Annotated[bool, typer.Option(
-        "--calibration", help="Write the calibration table instead of the metrics "
-        "(csv/json/parquet; the terminal table shows both).")] = False,
+        "--calibration", help="Also print the calibration table (out of fold); with -f or "
+        "-o, write it instead of the metrics.")] = False,
     fmt: FormatOpt = Format.table, output: OutputOpt = None,
 ) -> None:
     """Agreement of each scorer with the human labels on held-out occupations."""
-    from exposure.scorers.evaluate import evaluate_scorers
+    from exposure.scorers.evaluate import evaluate_scorers, footnoted
 
     with err.status("reading sources"):
         tables, task_feature = load_tables(raw_dir)
@@ -75,13 +76,16 @@ def evaluate_command(
     if fmt is not Format.table:
         emit(result.calibration if calibration else result.metrics, fmt, output)
         return
-    metrics = result.metrics
+    metrics, footnotes = footnoted(result.metrics)
     if (metrics.get_column("note") == "").all():
         metrics = metrics.drop("note")
+    metrics = (metrics.drop("blank") if (metrics.get_column("blank") == "").all()
+               else metrics.rename({"blank": "why blank"}))
     emit(metrics, fmt, title="agreement with the human labels, held-out occupations",
-         caption=result.caption)
+         caption=" ".join([result.caption + ".", "Blank cells:", *footnotes]) if footnotes
+         else result.caption)
     emit(result.checks, fmt, title="checks: ours beside published figures")
-    if result.calibration.height:
+    if calibration and result.calibration.height:
         emit(result.calibration, fmt, title="calibration (out of fold)",
              caption="mean predicted probability of a label (or expected beta) per bin, "
                      "against the observed share of that label (or mean human beta)")
@@ -90,33 +94,78 @@ def evaluate_command(
 @app.command("compare", rich_help_panel=PANEL)
 def compare_command(
     reference: Annotated[Path, typer.Option(
-        "--reference", help="CSV of a published occupation-level index keyed by SOC code.")],
-    scorer: Annotated[str, typer.Option(
-        "--scorer", "-s", help="Scorer spec: NAME, NAME:ARGS or pkg.module:Class.")
-    ] = "rubric:human:beta",
+        "--reference", help="CSV of a published occupation-level index keyed by O*NET-SOC, "
+        "SOC 2018 or SOC 2010 codes.")],
+    scorer: Annotated[list[str] | None, typer.Option(
+        "--scorer", "-s", help="Scorer spec (repeatable): NAME, NAME:ARGS or "
+        "pkg.module:Class; default: every scorer of the warehouse's latest run. One the run "
+        "lacks is scored from the raw sources.")] = None,
+    warehouse: WarehouseOpt = None,
     raw_dir: RawDir = None,
     column: Annotated[str | None, typer.Option(
-        "--column", help="Reference value column (default: 'exposure' or the only numeric "
-        "one).")] = None,
+        "--column", help="Reference value column, any case (default: 'exposure' or the "
+        "only numeric one).")] = None,
     code_column: Annotated[str | None, typer.Option(
-        "--code-column", help="Reference code column (default: the first named like "
-        "'soc' or 'code').")] = None,
+        "--code-column", help="Reference code column, any case (default: the first named "
+        "like 'soc' or 'code').")] = None,
+    soc_version: Annotated[SocVersion, typer.Option(
+        "--soc-version", help="Version of 7-character codes: auto (detected from the "
+        "codes that changed between SOC 2010 and 2018), 2010 or 2018.")] = SocVersion.auto,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuse the file at its first code that names no occupation "
+        "(exit 2) instead of listing such codes and comparing the rest.")] = False,
     top: Annotated[int, typer.Option(min=1, help="Size of the top lists compared.")] = 50,
+    disagree: Annotated[int, typer.Option(
+        min=1, help="Occupations listed per scorer and direction of disagreement.")] = 20,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Write the scatter plot as PATH.png, PATH.svg and PATH.html "
+        "(default: beside -o's file, when given).")] = None,
+    disagreements: Annotated[Path | None, typer.Option(
+        "--disagreements", help="Write every scorer's most disagreeing occupations to this "
+        "file (.csv, .json, .parquet or .xlsx).")] = None,
     fmt: FormatOpt = Format.table, output: OutputOpt = None,
 ) -> None:
-    """Compare a scorer's occupation roll-up with a published occupation-level index."""
-    from exposure.scorers.compare import compare_with_reference
+    """Compare scorers' occupation exposure with a published occupation-level index."""
+    import polars as pl
 
-    with err.status("reading sources"):
-        tables, task_feature = load_tables(raw_dir)
-    with err.status(f"scoring with {scorer}"):
-        result = compare_with_reference(tables, scorer, reference, column, code_column,
-                                        task_feature, top)
-    metrics = result.metrics.drop("reference") if fmt is Format.table else result.metrics
+    from exposure.scorers.compare import compare_with_warehouse
+    from exposure.scorers.compare_chart import save_chart, scatter_chart
+    from exposure.scorers.reference import read_reference
+
+    settings = settings_for(raw_dir=raw_dir, warehouse=warehouse)
+    if disagreements is not None:
+        resolve_format(None, disagreements)  # an unknown extension fails before the work
+    frame = read_reference(reference, column, code_column)
+    with err.status("comparing with the warehouse's latest run"):
+        result, run_id = compare_with_warehouse(
+            frame, settings.warehouse, scorer or None, lambda: load_tables(raw_dir),
+            soc_version.value, strict, top, disagree)
+    for note in result.notes:
+        err.print(f"note: {note}.")
+    for warning in result.warnings:
+        err.print(f"warning: {warning}.")
+    caption = (f"Run {run_id}; reference {reference} ({frame.value_column} by "
+               f"{frame.code_column}). Spearman and Pearson over the occupations both score; "
+               f"top_overlap: codes in both top-{top} lists. Exposure is not a probability "
+               "of job loss.")
+    metrics = result.metrics.drop("trained_on") if fmt is Format.table else result.metrics
     emit(metrics, fmt, output, title=f"occupation exposure against {reference.name}",
-         caption=f"Reference: {reference}. Spearman and Pearson over the occupations both "
-                 f"score; top_overlap: codes in both top-{top} lists. Exposure is not a "
-                 "probability of job loss.")
+         caption=caption)
+    if fmt is Format.table and output is None:
+        for (name,), rows in result.disagreements.partition_by(
+                "scorer", as_dict=True, maintain_order=True).items():
+            for direction, part in rows.partition_by("direction", as_dict=True,
+                                                      maintain_order=True).items():
+                emit(part.drop("scorer", "direction").with_columns(
+                    pl.col("pct_ours", "pct_reference", "gap").round(1)), fmt,
+                     title=f"{name}: {direction[0]} (percentile ranks)")
+    if disagreements is not None:
+        emit(result.disagreements, Format.table, disagreements)  # the extension decides
+    target = chart or (output.with_name(output.stem + ".scatter") if output else None)
+    if target is not None:
+        written = save_chart(scatter_chart(result.matched, result.disagreements,
+                                           reference.name, frame.value_column), target)
+        err.print("chart: " + ", ".join(str(p) for p in written))
 
 
 app.add_typer(scorers_app, name="scorers", help="List and evaluate task scorers.",

@@ -10,6 +10,17 @@ leaves null count in neither numerator nor denominator; `scored_weight_share` sa
 task weight was scored). `share_exposed` is the share of scored task weight with
 score >= `threshold` (0.5 by default). Both are weighted means with positive weights, so
 raising one task's score never lowers its occupation's exposure or share.
+
+`exposure_sd` carries the scorers' per-task standard deviations (`score_sd`) to the
+occupation as the weighted mean of its scored tasks' sd: the standard deviation of the
+weighted mean if the tasks' errors are perfectly correlated, and an upper bound for any
+correlation (the sd of a sum is at most the sum of the sds). The sds come from the same
+few refitted models, which move all tasks of an occupation together, so independence
+(which would shrink the sd by about the square root of the number of tasks) would
+understate it. `exposure_p10` / `exposure_p90` are the 10th and 90th percentiles of a
+normal distribution with that sd around `exposure`, clipped to [0, 1], the band the
+forecasts use. All three are null when a scored task has no sd (a scorer without
+`predict_sd`).
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ from exposure.rollup.schemas import OccupationScoreModel, conform
 from exposure.task_weights import BY_TASK_TYPE, IMPORTANCE, task_weights
 
 EXPOSED_THRESHOLD = 0.5
+# z of the 90th percentile of a normal distribution (exposure_p10 and exposure_p90)
+Z_P90 = 1.2815515655446004
 RATERS = ("gpt4", "human")
 MEASURES = ("alpha", "beta", "gamma")
 
@@ -53,12 +66,15 @@ def occupation_scores(task_exposure: pl.DataFrame, tasks: pl.DataFrame,
     a normal run, `task_label` itself to reproduce the published table. A task of the list
     missing from `task_exposure` is unscored (null). Returns OccupationScoreModel columns:
     onet_soc_code, exposure, share_exposed, n_tasks, n_scored, scored_weight_share,
-    weight_source ('importance' when Task Ratings weighted any of its tasks).
+    weight_source ('importance' when Task Ratings weighted any of its tasks), exposure_sd,
+    exposure_p10, exposure_p90 (null without `score_sd`, which a frame may lack).
     """
     require_columns(task_exposure, "task_exposure", ("onet_soc_code", "task_id", "score"))
     weights = task_weights(tasks, task_rating)
+    sd = pl.col("score_sd") if "score_sd" in task_exposure.columns else pl.lit(None)
     scores = task_exposure.select("onet_soc_code", "task_id",
-                                  pl.col("score").cast(pl.Float64))
+                                  pl.col("score").cast(pl.Float64),
+                                  sd.cast(pl.Float64).alias("score_sd"))
     _check_scores(scores)
     frame = weights.join(scores, on=["onet_soc_code", "task_id"], how="left")
     scored = pl.col("score").is_not_null()
@@ -72,6 +88,9 @@ def occupation_scores(task_exposure: pl.DataFrame, tasks: pl.DataFrame,
         (scored_weight / pl.col("weight").sum()).alias("scored_weight_share"),
         pl.when((pl.col("weight_source") != BY_TASK_TYPE).any()).then(pl.lit(IMPORTANCE))
         .otherwise(pl.lit(BY_TASK_TYPE)).alias("weight_source"),
+        ((pl.col("weight") * pl.col("score_sd")).filter(scored).sum() / scored_weight)
+        .alias("exposure_sd"),
+        (scored & pl.col("score_sd").is_null()).any().alias("sd_missing"),
     ).with_columns(
         # an occupation without a scored task has no exposure (0/0 gives NaN)
         pl.when(pl.col("n_scored") > 0).then(pl.col(c)).alias(c)
@@ -79,6 +98,13 @@ def occupation_scores(task_exposure: pl.DataFrame, tasks: pl.DataFrame,
     ).with_columns(
         # a weighted mean of values in [0, 1] can overshoot by an ulp
         pl.col("exposure").clip(0.0, 1.0),
+        pl.when(pl.col("exposure").is_not_null() & ~pl.col("sd_missing"))
+        .then(pl.col("exposure_sd")).alias("exposure_sd"),
+    ).with_columns(
+        (pl.col("exposure") - Z_P90 * pl.col("exposure_sd")).clip(0.0, 1.0)
+        .alias("exposure_p10"),
+        (pl.col("exposure") + Z_P90 * pl.col("exposure_sd")).clip(0.0, 1.0)
+        .alias("exposure_p90"),
     ).sort("onet_soc_code")
     return conform(out, OccupationScoreModel)
 

@@ -32,6 +32,7 @@ from exposure.task_weights import BY_TASK_TYPE, IMPORTANCE
 UNIT = {"min_value": 0, "max_value": 1}
 # floating-point sums may overshoot 1 by a few ulps
 SHARE = {"min_value": 0, "max_value": 1 + 1e-9}
+SD = {"min_value": 0, "max_value": 0.5 + 1e-9}  # of a quantity in [0, 1]
 YEAR = {"min_value": 2000, "max_value": 2100}
 NON_NEGATIVE = {"ge": 0}
 ALL = "all"
@@ -50,6 +51,9 @@ class OccupationScoreModel(pa.DataFrameModel):
     n_scored: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     scored_weight_share: pl.Float64 = pa.Field(in_range=SHARE)
     weight_source: str = pa.Field(isin=WEIGHT_SOURCES)
+    exposure_sd: pl.Float64 = pa.Field(nullable=True, in_range=SD)
+    exposure_p10: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
+    exposure_p90: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
 
 
 class OccupationExposureModel(pa.DataFrameModel):
@@ -70,6 +74,9 @@ class OccupationExposureModel(pa.DataFrameModel):
     n_tasks: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     n_scored: pl.UInt32 = pa.Field(**NON_NEGATIVE)
     weight_source: str = pa.Field(isin=WEIGHT_SOURCES)
+    exposure_sd: pl.Float64 = pa.Field(nullable=True, in_range=SD)
+    exposure_p10: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
+    exposure_p90: pl.Float64 = pa.Field(nullable=True, in_range=UNIT)
 
 
 # Field factories for the measures every group table shares (a model lists its own keys

@@ -12,7 +12,12 @@ float per row in [0, 1], NaN where it gives no score:
 - optionally `predict_labels(X)` returns 'E0' | 'E1' | 'E2' (None for no label) per row,
   which `exposure scorers evaluate` compares with the human labels;
 - optionally `with_tables(tables)` takes reference tables a scorer needs beyond `X` (the
-  rubric takes the published labels this way) and returns `self`.
+  rubric takes the published labels this way) and returns `self`;
+- optionally `predict_sd(X)` returns each row's standard deviation of its score: a float
+  array like `predict`'s, finite, in [0, 0.5] (no quantity in [0, 1] spreads further),
+  NaN where it has none. `task_exposure.score_sd` stores it; a scorer without the method
+  (the rubric, most plug-ins) leaves that column null. A method of its own rather than
+  `predict(X, return_std=True)`, so `predict` keeps one signature for every scorer.
 
 Subclassing `Scorer` gives all of this except `predict`; scorers that do not subclass it
 work too, as long as they follow scikit-learn's conventions (see `exposure.testing`).
@@ -126,6 +131,31 @@ def checked_scores(scores: Any, n: int, name: str) -> np.ndarray:
     return array
 
 
+# The largest standard deviation of any quantity confined to [0, 1] (half its range).
+MAX_SD = 0.5
+
+
+def checked_sd(sd: Any, n: int, name: str) -> np.ndarray:
+    """`sd` as a float array of length `n`, finite, in [0, MAX_SD] (NaN allowed: no sd for
+    that row), else ConfigError."""
+    try:
+        array = np.asarray(sd, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"scorer {name} returned standard deviations that are not numbers",
+                          "predict_sd must return an array of floats") from exc
+    if array.shape != (n,):
+        raise ConfigError(f"scorer {name} returned {array.shape} standard deviations for "
+                          f"{n} tasks", "predict_sd must return one float per row of X")
+    bad = np.isinf(array) | (~np.isnan(array) & ((array < 0) | (array > MAX_SD)))
+    if bad.any():
+        raise ConfigError(
+            f"scorer {name} returned {int(bad.sum())} standard deviations outside "
+            f"[0, {MAX_SD}] (first: {array[bad][0]!r})",
+            "a score's standard deviation is finite and in [0, 0.5], NaN where there is "
+            "none; exposure.testing.check_scorer finds such problems")
+    return array
+
+
 def run_scorer(name: str, method: str, call: Callable[[], T]) -> T:
     """`call()`, a scorer's own code; whatever it raises becomes a `ScorerError` naming the
     scorer and the method, so the user knows whose code to fix."""
@@ -142,14 +172,21 @@ def run_scorer(name: str, method: str, call: Callable[[], T]) -> T:
 
 def score_tasks(scorer: Any, X: pl.DataFrame, y: Any = None) -> pl.DataFrame:
     """Fit `scorer` on `X` (with the human labels `y`) and score every row: the columns
-    `scorer`, `onet_soc_code`, `task_id`, `score` of the `task_exposure` table (NaN
-    becomes null)."""
+    `scorer`, `onet_soc_code`, `task_id`, `score`, `score_sd` of the `task_exposure` table
+    (NaN becomes null; `score_sd` is null where the scorer has no `predict_sd` or no
+    score)."""
     name = scorer_name(scorer)
     fitted = run_scorer(name, "fit", lambda: scorer.fit(X, y))
     model = fitted if fitted is not None else scorer
     scores = checked_scores(run_scorer(name, "predict", lambda: model.predict(X)),
                             X.height, name)
+    sd = np.full(X.height, np.nan)
+    if callable(getattr(model, "predict_sd", None)):
+        sd = checked_sd(run_scorer(name, "predict_sd", lambda: model.predict_sd(X)),
+                        X.height, name)
+    sd = np.where(np.isnan(scores), np.nan, sd)  # no score, nothing to be uncertain of
     return X.select(
         pl.lit(name).alias("scorer"), "onet_soc_code", "task_id",
         pl.Series("score", scores, dtype=pl.Float64).fill_nan(None),
+        pl.Series("score_sd", sd, dtype=pl.Float64).fill_nan(None),
     )

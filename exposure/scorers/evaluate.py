@@ -8,6 +8,9 @@ ID: accuracy and Cohen's kappa of E0/E1/E2 (scorers that give labels), Spearman
 correlation of task scores with the human beta, Pearson correlation of occupation
 (task-weighted) means with the human occupation beta, and, for scorers with
 probabilities, a calibration table (predicted probability against observed frequency).
+A figure a scorer cannot have (accuracy without `predict_labels`, calibration without
+`predict_proba`, a correlation of constant scores) is blank, and the row's `blank` column
+says why.
 """
 
 from __future__ import annotations
@@ -196,7 +199,15 @@ METRICS_SCHEMA = {
     "scorer": pl.String, "kind": pl.String, "coverage": pl.Float64, "n_scored": pl.Int64,
     "accuracy": pl.Float64, "kappa": pl.Float64, "spearman_task": pl.Float64,
     "pearson_occupation": pl.Float64, "calibration_error": pl.Float64, "note": pl.String,
+    "blank": pl.String,
 }
+# Why a metric cell is blank (the `blank` column; the terminal shows them as footnotes).
+NO_LABELS = "accuracy, kappa: no predict_labels, so label agreement is not defined"
+NO_GIVEN_LABELS = "accuracy, kappa: predict_labels gave no E0/E1/E2 label"
+NO_PROBA = "calibration_error: no predict_proba, so calibration is not defined"
+NO_SPREAD = ("{}: fewer than 3 scored tasks or occupations, or constant scores, so the "
+             "correlation is not defined")
+NOT_EVALUATED = "every figure: not evaluated (see note)"
 
 
 def _corr(fn: Callable[..., Any], a: np.ndarray, b: np.ndarray) -> float:
@@ -217,12 +228,17 @@ def metrics_row(name: str, kind: str, out: _OutOfFold, y: np.ndarray, weight: np
         "spearman_task": _corr(stats.spearmanr, out.scores[has], beta[has]),
         "calibration_error": None, "note": "",
     }
-    if out.labels is not None:
+    blank = []
+    if out.labels is None:
+        blank.append(NO_LABELS)
+    else:
         given = labelled & np.array([v in LABELS for v in out.labels])
         if given.any():
             row["accuracy"] = float(accuracy_score(y[given], out.labels[given]))
             row["kappa"] = float(cohen_kappa_score(y[given], out.labels[given],
                                                    labels=list(LABELS)))
+        else:
+            blank.append(NO_GIVEN_LABELS)
     occupations = pl.DataFrame({"g": groups[has], "s": out.scores[has], "b": beta[has],
                                 "w": weight[has]}).group_by("g").agg(
         ((pl.col("s") * pl.col("w")).sum() / pl.col("w").sum()).alias("s"),
@@ -234,7 +250,29 @@ def metrics_row(name: str, kind: str, out: _OutOfFold, y: np.ndarray, weight: np
         row["calibration_error"] = float(np.mean(
             [_ece(p[:, j], (y[labelled] == label).astype(float))
              for j, label in enumerate(LABELS)]))
+    else:
+        blank.append(NO_PROBA)
+    undefined = [c for c in ("spearman_task", "pearson_occupation") if math.isnan(row[c])]
+    if undefined:
+        blank.append(NO_SPREAD.format(", ".join(undefined)))
+    row["blank"] = "; ".join(blank)
     return row
+
+
+def footnoted(metrics: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """`metrics` with its `blank` column as footnote marks ('1', '1, 2') and the numbered
+    footnotes, each reason once: the terminal's way of saying why cells are blank."""
+    reasons: list[str] = []
+    marks = []
+    for text in metrics.get_column("blank").fill_null("").to_list():
+        numbers = []
+        for reason in filter(None, text.split("; ")):
+            if reason not in reasons:
+                reasons.append(reason)
+            numbers.append(str(reasons.index(reason) + 1))
+        marks.append(", ".join(numbers))
+    notes = [f"[{i}] {reason}." for i, reason in enumerate(reasons, 1)]
+    return metrics.with_columns(pl.Series("blank", marks, pl.String)), notes
 
 
 def _kind(scorer: Any) -> str:
@@ -275,7 +313,7 @@ def evaluate_scorers(tables: Mapping[str, pl.DataFrame],
     for spec, scorer in entries:
         if isinstance(scorer, ExposureError):
             rows.append({**dict.fromkeys(METRICS_SCHEMA), "scorer": spec, "kind": "scorer",
-                         "note": f"not evaluated: {scorer}"})
+                         "note": f"not evaluated: {scorer}", "blank": NOT_EVALUATED})
             continue
         name = scorer_name(scorer)
         log.info("evaluating %s", name)
@@ -283,7 +321,7 @@ def evaluate_scorers(tables: Mapping[str, pl.DataFrame],
             out = cross_predict(scorer, X, y, split)
         except ExposureError as exc:
             rows.append({**dict.fromkeys(METRICS_SCHEMA), "scorer": name, "kind": _kind(scorer),
-                         "note": f"not evaluated: {exc}"})
+                         "note": f"not evaluated: {exc}", "blank": NOT_EVALUATED})
             continue
         rows.append(metrics_row(name, _kind(scorer), out, y_np, weight, groups))
         if out.proba is not None:

@@ -21,7 +21,6 @@ so `n_folds` is the number of bags.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -81,20 +80,6 @@ def explanation_rows(scorer: Any, X: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def bag_models(model: LeverageScorer) -> list[LeverageScorer]:
-    """The fitted model's bag models, as scorers: the same bins and terms with one bag's
-    term scores and intercept."""
-    bags = []
-    for k in range(len(model.model_.bagged_intercept_)):
-        ebm = copy.copy(model.model_)  # shallow: only the two attributes below differ
-        ebm.term_scores_ = [scores[k] for scores in model.model_.bagged_scores_]
-        ebm.intercept_ = model.model_.bagged_intercept_[k]
-        bag = copy.copy(model)
-        bag.model_ = ebm
-        bags.append(bag)
-    return bags
-
-
 def _grid(X: pl.DataFrame, feature: str, points: int) -> np.ndarray:
     values = X.get_column(feature).cast(pl.Float64).drop_nulls().drop_nans().to_numpy()
     if values.size == 0:
@@ -127,7 +112,7 @@ def scorer_explanation(model: LeverageScorer, X: pl.DataFrame, points: int = GRI
     their spread over its bag models (columns: EXPLANATION_SCHEMA)."""
     grids = {feature: _grid(X, feature, points) for feature in model.features_}
     full = _term_table(model, X, grids)
-    per_bag = [_term_table(bag, X, grids) for bag in bag_models(model)]
+    per_bag = [_term_table(bag, X, grids) for bag in model.bag_scorers()]
     rows = []
     for (term, label, value), contribution in full.items():
         seen = np.array([bag[(term, label, value)] for bag in per_bag

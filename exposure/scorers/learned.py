@@ -8,13 +8,14 @@ linear support-vector machine separates E0, E1 and E2 on all blocks together; a
 multinomial logistic regression on its three decision values, fitted on decision values
 from grouped cross-validation inside the training data (no occupation on both sides),
 turns them into probabilities. The score is the expected rubric value (beta by default:
-P(E1) + P(E2)/2); `predict_labels` gives the most probable label.
+P(E1) + P(E2)/2); `predict_labels` gives the most probable label. The cross-validation's
+fold models are kept (`fold_models_`), and `predict_sd` is the spread of their scores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -39,10 +40,20 @@ CONTEXT_COLUMNS = ("technology", "skills", "knowledge")
 LABEL = "__label"
 
 
+class Linear(NamedTuple):
+    """A fitted SVM's decision function split by input block (block weights applied)."""
+
+    intercept: np.ndarray
+    text: dict[str, np.ndarray]  # per text column: (its features, decision columns)
+    numeric: np.ndarray
+
+
 class LearnedScorer(Scorer):
     """Linear SVM on per-field TF-IDF and features, calibrated to label probabilities."""
 
     spec_params: ClassVar[tuple[str, ...]] = ("measure",)
+    # `exposure compare` warns that agreement with a reference built from them is in-sample
+    trained_on: ClassVar[str] = "the human GPTs-are-GPTs task labels"
 
     def __init__(self, measure: str = "beta", text_weights: Mapping[str, float] | None = None,
                  numeric_weight: float = 0.2, context_components: int = 8, C: float = 0.3,
@@ -86,15 +97,27 @@ class LearnedScorer(Scorer):
         blocks.append(sp.csr_matrix(self._numeric(X)))
         return sp.hstack(blocks, format="csr")
 
-    def _decision(self, X: pl.DataFrame) -> np.ndarray:
-        """SVM decision values without building the design matrix: each text block is
-        vectorised once per distinct text (occupation-level texts repeat on every task)."""
+    def _decisions(self, X: pl.DataFrame, models: list[Linear]) -> list[np.ndarray]:
+        """Each model's SVM decision values without building the design matrix: each text
+        block is vectorised once per distinct text (occupation-level texts repeat on every
+        task), and once for all `models`."""
         self._check_columns(X)
-        out = self._numeric(X) @ self.coef_numeric_ + self.intercept_
+        numeric = self._numeric(X)
+        outs = [numeric @ model.numeric + model.intercept for model in models]
         for column, vectorizer in self.vectorizers_.items():
             distinct, index = vectorizer.transform_distinct(X.get_column(column))
-            out += (distinct @ self.coef_text_[column])[index]
-        return out
+            for out, model in zip(outs, models, strict=True):
+                out += (distinct @ model.text[column])[index]
+        return outs
+
+    def _linear(self, svm: LinearSVC) -> Linear:
+        coef = svm.coef_.T  # (features, decision columns)
+        text, start = {}, 0
+        for column, vectorizer in self.vectorizers_.items():
+            width = vectorizer.n_features_out_
+            text[column] = self._block_weight(column) * coef[start:start + width]
+            start += width
+        return Linear(svm.intercept_.copy(), text, coef[start:])
 
     # -- fitting ----------------------------------------------------------------------
     def fit(self, X: pl.DataFrame, y: Any = None) -> LearnedScorer:
@@ -131,17 +154,11 @@ class LearnedScorer(Scorer):
         groups = train.get_column("onet_soc_code").to_numpy()
         svm = self._svm().fit(design, target)
         self.classes_ = np.array(LABELS, dtype=object)
-        self.calibrator_ = LogisticRegression(max_iter=1000).fit(
-            self._out_of_fold(design, target, groups, svm), target)
-
-        coef = svm.coef_.T  # (features, decision columns)
-        self.intercept_ = svm.intercept_.copy()
-        self.coef_text_, start = {}, 0
-        for column, vectorizer in self.vectorizers_.items():
-            width = vectorizer.n_features_out_
-            self.coef_text_[column] = self._block_weight(column) * coef[start:start + width]
-            start += width
-        self.coef_numeric_ = coef[start:]
+        decisions, folds = self._out_of_fold(design, target, groups, svm)
+        self.calibrator_ = LogisticRegression(max_iter=1000).fit(decisions, target)
+        self.model_ = self._linear(svm)
+        # Read through the same calibrator, their decision values being what it was fitted on.
+        self.fold_models_ = [self._linear(fold) for fold in folds]
         return self
 
     def _block_weight(self, column: str) -> float:
@@ -155,12 +172,13 @@ class LearnedScorer(Scorer):
         return LinearSVC(C=self.C, random_state=self.random_state)
 
     def _out_of_fold(self, design: sp.csr_matrix, target: np.ndarray, groups: np.ndarray,
-                     svm: LinearSVC) -> np.ndarray:
-        """Decision values of models that did not see the row's occupation."""
+                     svm: LinearSVC) -> tuple[np.ndarray, list[LinearSVC]]:
+        """Decision values of models that did not see the row's occupation, and those fold
+        models (the ones that saw every label)."""
         folds = min(self.calibration_folds, len(np.unique(groups)))
         if folds < 2:
-            return svm.decision_function(design).reshape(len(target), -1)
-        out = np.zeros((len(target), svm.coef_.shape[0]))
+            return svm.decision_function(design).reshape(len(target), -1), []
+        out, models = np.zeros((len(target), svm.coef_.shape[0])), []
         splitter = GroupKFold(folds, shuffle=True, random_state=self.random_state)
         for fit_rows, held in splitter.split(design, target, groups):
             model = self._svm().fit(design[fit_rows], target[fit_rows])
@@ -168,19 +186,38 @@ class LearnedScorer(Scorer):
                 out[held] = svm.decision_function(design[held]).reshape(len(held), -1)
             else:
                 out[held] = model.decision_function(design[held]).reshape(len(held), -1)
-        return out
+                models.append(model)
+        return out, models
 
     # -- prediction -------------------------------------------------------------------
-    def predict_proba(self, X: pl.DataFrame) -> np.ndarray:
-        """P(E0), P(E1), P(E2) per row (columns in `classes_` order)."""
-        proba = self.calibrator_.predict_proba(self._decision(X))
-        out = np.zeros((X.height, len(LABELS)))
+    def _proba(self, decision: np.ndarray) -> np.ndarray:
+        proba = self.calibrator_.predict_proba(decision)
+        out = np.zeros((len(decision), len(LABELS)))
         for j, label in enumerate(self.calibrator_.classes_):
             out[:, LABELS.index(label)] = proba[:, j]
         return out
 
+    def _score(self, proba: np.ndarray) -> np.ndarray:
+        return np.clip(proba @ check_measure(self.measure), 0.0, 1.0)
+
+    def predict_proba(self, X: pl.DataFrame) -> np.ndarray:
+        """P(E0), P(E1), P(E2) per row (columns in `classes_` order)."""
+        return self._proba(self._decisions(X, [self.model_])[0])
+
     def predict(self, X: pl.DataFrame) -> np.ndarray:
-        return np.clip(self.predict_proba(X) @ check_measure(self.measure), 0.0, 1.0)
+        return self._score(self.predict_proba(X))
+
+    def predict_sd(self, X: pl.DataFrame) -> np.ndarray:
+        """Each task's standard deviation of its score over the fold models of the
+        calibration's grouped cross-validation (3 by default, each trained on the
+        occupations outside its fold; ddof 0, so it stays <= 0.5): how far the score moves
+        with the training occupations. From so few models it is a rough figure; NaN when
+        fewer than two folds saw every label. It costs the text vectorising of one
+        prediction, no fit."""
+        if len(self.fold_models_) < 2:
+            return np.full(X.height, np.nan)
+        scores = [self._score(self._proba(d)) for d in self._decisions(X, self.fold_models_)]
+        return np.std(scores, axis=0)
 
     def predict_labels(self, X: pl.DataFrame) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -38,6 +38,13 @@ class RubricScorer(Scorer):
         self.measure = measure
         self.labels = labels
 
+    @property
+    def trained_on(self) -> str | None:
+        """The labels a reference may be built from (`exposure compare` warns): the human
+        rubric's scores are those labels."""
+        return "the human GPTs-are-GPTs task labels (it gives them)" \
+            if self.rater == "human" else None
+
     def check_params(self) -> None:
         if self.rater not in RATERS:
             raise ConfigError(f"unknown rater '{self.rater}' for the rubric scorer",

@@ -63,6 +63,7 @@ MIN_ROWS: dict[tuple[str, str], int] = {
     ("concentration", "census_concentration/EC*SIZECONCEN.dat"): 1_000,  # 1,866-1,935
     ("soc_structure", "soc_naics/soc_structure_2018.xlsx"): 1_000,  # 1,447
     ("naics_sector", "soc_naics/2-6 digit_2022_Codes.xlsx"): 15,  # 21 sectors
+    ("soc_2010_crosswalk", "soc_naics/soc_2010_to_soc_2018_crosswalk.csv"): 700,  # 900
     ("pce_bridge", "bea_pce/PCEBridge_Summary.xlsx"): 150,  # 297
     ("bea_naics", "bea_pce/PCEBridge_Summary.xlsx"): 200,  # 406
     ("io_total_requirements", "bea_io/BEA - Commodity-by-Commodity Total Requirements*"):
