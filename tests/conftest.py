@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,6 +12,9 @@ import pytest
 os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parent.parent / ".prefect"))
 
 from exposure.settings import Settings, default_raw_dir
+
+if TYPE_CHECKING:
+    from exposure.ingest import Ingested
 from exposure.sources.base import IngestContext
 
 RAW_DIR = Path(os.environ.get("EXPOSURE_RAW_DIR", default_raw_dir()))
@@ -45,11 +49,18 @@ def ctx(raw_dir: Path) -> IngestContext:
 
 
 @pytest.fixture(scope="session")
-def reference_tables(raw_dir: Path) -> dict:
-    """Every reference table of one ingest of the mirror (read once per test session)."""
+def read_once(raw_dir: Path) -> Ingested:
+    """Every reference table of one ingest of the mirror and the files it read (read once
+    per test session: a read of every source costs seconds)."""
     from exposure.ingest import read_sources
 
-    return read_sources(raw_dir).tables
+    return read_sources(raw_dir)
+
+
+@pytest.fixture(scope="session")
+def reference_tables(read_once: Ingested) -> dict:
+    """Every reference table of one ingest of the mirror."""
+    return read_once.tables
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,9 @@ def test_check_scorer_refuses_a_bad_predict_sd(scorer: type, words: str) -> None
     assert f"check_scorer({scorer.__name__})" in str(info.value)
 
 
-@pytest.mark.parametrize("scorer", [LeverageScorer, LearnedScorer])
+# The boosted model's fits take seconds: checked in the full suite, not `make test-fast`.
+@pytest.mark.parametrize("scorer", [pytest.param(LeverageScorer, marks=pytest.mark.slow),
+                                    LearnedScorer])
 def test_fitted_built_ins_pass_the_sd_check(scorer: type) -> None:
     assert SD_CHECK in check_scorer(scorer)
 

@@ -269,6 +269,7 @@ def test_learned_probabilities_and_measures() -> None:
     assert set(model.predict_labels(X)) <= {"E0", "E1", "E2"}
 
 
+@pytest.mark.slow  # fits `learned` on every labelled task (10 s): not for `make test-fast`
 def test_learned_on_all_tasks(reference_tables: dict, inputs: pl.DataFrame) -> None:
     y = task_targets(reference_tables, inputs)
     frame = score_tasks(load_scorer("learned"), inputs, y)
@@ -279,8 +280,10 @@ def test_learned_on_all_tasks(reference_tables: dict, inputs: pl.DataFrame) -> N
 
 # --- check_scorer ------------------------------------------------------------------------
 
+# The boosted model's fits take seconds: checked in the full suite, not `make test-fast`.
 @pytest.mark.parametrize("scorer", [RubricScorer, RubricScorer(rater="gpt4", measure="alpha"),
-                                    LeverageScorer, LearnedScorer])
+                                    pytest.param(LeverageScorer, marks=pytest.mark.slow),
+                                    LearnedScorer])
 def test_built_ins_pass_check_scorer(scorer: object) -> None:
     passed = check_scorer(scorer)
     assert "independent of row order" in passed
