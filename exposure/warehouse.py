@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from exposure.errors import ConfigError, WarehouseError
-from exposure.tables import TABLES
+from exposure.tables import BY_NAME, TABLES
 
 # From the table registry: results that carry a run_id and keep every run (boards read them
 # through `latest_<name>`), and every table whose rows accumulate across runs (a new build
@@ -226,6 +226,13 @@ def building(target: Path, carry_history: bool = True
         raise
 
 
+def _in_order(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` in the physical order the registry declares for table `name` (`Table.order`;
+    a stable sort, so rows keep their order within a key)."""
+    order = BY_NAME[name].order if name in BY_NAME else ()
+    return frame.sort(list(order), maintain_order=True) if order else frame
+
+
 def publish(
     target: Path,
     tables: Mapping[str, pl.DataFrame],
@@ -236,9 +243,9 @@ def publish(
     (``complete``: the stages of a complete run, see `create_latest_views`)."""
     with building(target) as con:
         for name, frame in tables.items():
-            write_table(con, name, frame)
+            write_table(con, name, _in_order(name, frame))
         for name, frame in (history or {}).items():
-            append_table(con, name, frame)
+            append_table(con, name, _in_order(name, frame))
         create_latest_views(con, complete)
 
 

@@ -41,6 +41,20 @@ def test_history_gains_a_column_that_newer_code_adds(tmp_path: Path) -> None:
     assert rows == [("a", None), ("b", 0.5)]
 
 
+def test_a_table_is_written_in_the_order_the_registry_declares(tmp_path: Path) -> None:
+    """`displacement_forecast` is stored by scenario and year, so that a board's question
+    about one scenario and year reads few row groups; rows keep their order within a key."""
+    target = tmp_path / "w.duckdb"
+    rows = pl.DataFrame({"run_id": ["r"] * 4, "scenario": ["P1", "P0", "P1", "P0"],
+                         "year": [2026, 2026, 2025, 2025], "soc_code": ["b", "a", "c", "d"]})
+    warehouse.publish(target, {}, {"displacement_forecast": rows})
+    con = warehouse.connect_read_only(target)
+    stored = con.execute("SELECT scenario, year, soc_code FROM displacement_forecast").fetchall()
+    con.close()
+    assert stored == [("P0", 2025, "d"), ("P0", 2026, "a"), ("P1", 2025, "c"),
+                      ("P1", 2026, "b")]
+
+
 def test_failed_build_leaves_published_file_untouched(tmp_path: Path) -> None:
     target = tmp_path / "w.duckdb"
     warehouse.publish(target, {"t": _frame(3)})
