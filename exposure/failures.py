@@ -14,10 +14,14 @@ from pathlib import Path
 
 import duckdb
 
-from exposure.errors import ExposureError, InputError, StageError, StorageError
+from exposure.errors import ExposureError, InputError, StageError, StorageError, WarehouseError
 
 DISK_HINT = ("free some disk space or make the folder writable, or point --warehouse, "
              "--reports-dir or EXPOSURE_CACHE_DIR at a writable folder")
+
+
+SCHEMA_HINT = ("the warehouse was written by a version whose tables differ: move the file "
+               "aside (its runs stay readable there) and refresh to start a new history")
 
 
 def summary(exc: BaseException, limit: int = 200) -> str:
@@ -75,6 +79,11 @@ def unexpected_error(exc: BaseException, stage: str | None = None,
             return InputError(raw, f"{where} could not read the file ({reason})",
                               "check that the file is readable, or download it again")
         return StorageError(f"{where} could not write{os_target(exc)} ({reason})", DISK_HINT)
+    if stage == "publish" and isinstance(exc, duckdb.BinderException | duckdb.ConversionException
+                                          | duckdb.CatalogException):
+        # the rows of earlier runs do not fit this version's tables (a column changed type)
+        return WarehouseError(f"{where} could not add this run to the warehouse's history "
+                              f"({summary(exc)})", SCHEMA_HINT)
     if isinstance(exc, duckdb.IOException) or stage == "publish":
         return StorageError(f"{where} could not write the warehouse ({summary(exc)})",
                             DISK_HINT)

@@ -163,6 +163,13 @@ def test_unexpected_exceptions_map_to_exit_codes(raw_dir: Path, tmp_path: Path) 
     error = unexpected_error(duckdb.IOException("IO Error: disk full"), "publish")
     assert isinstance(error, StorageError) and error.exit_code == 3
 
+    # history rows of an older version that do not fit: not a disk problem
+    mismatch = duckdb.ConversionException("Conversion Error: Could not convert 'a' to INT64")
+    error = unexpected_error(mismatch, "publish")
+    assert not isinstance(error, StorageError) and error.exit_code == 3
+    assert "could not add this run to the warehouse's history" in str(error)
+    assert "move the file aside" in str(error)
+
     error = unexpected_error(KeyError("soc_code"), "rollup")
     assert isinstance(error, StageError) and error.exit_code == 2
     assert str(error).startswith("stage rollup failed with KeyError: 'soc_code'")
