@@ -62,11 +62,13 @@ def main() -> None:
         times = []
         for _ in range(max(1, args.repeat)):
             start = time.perf_counter()
-            (_, pop), peak = peak_rss(lambda o=opts: run_trace(tables, prep, o, None))
+            result, peak = peak_rss(lambda o=opts: run_trace(tables, prep, o, None))
             times.append(time.perf_counter() - start)
+            size = result[1].size
+            del result  # so that the next run's peak is its own, without this run's arrays
         seconds = float(np.median(times))
-        rate = pop.size * MONTHS / seconds
-        line = (f"  {share:6.2%}: {pop.size:>10,} agents  {seconds:6.2f} s  "
+        rate = size * MONTHS / seconds
+        line = (f"  {share:6.2%}: {size:>10,} agents  {seconds:6.2f} s  "
                 f"{rate:9.3g} agent-steps/s [{verdict(rate >= TARGET_RATE)}]  "
                 f"peak RSS {peak:5.2f} GiB")
         if abs(share - 0.01) < 1e-12:

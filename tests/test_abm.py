@@ -184,3 +184,39 @@ def test_outputs_keep_ai_displacement_apart_from_the_other_causes(reference_tabl
     assert last["entrants"].item() == last["replaced_domestic"].item()
     by_sector = out["abm_displacement"].filter(pl.col("dimension") == "sector")
     assert by_sector["displaced"].sum() == pytest.approx(last["displaced"].item())
+
+
+def test_step_candidates_match_a_running_sum_over_every_agent() -> None:
+    """`_candidate` sums C_w over the steps only (two per task) and spreads them over the
+    agents: the same additions in the same order as a running sum over every agent, so the
+    same C_w, runs of beaten agents that start or stop together or at the end included."""
+    from exposure.abm.backend import namespace
+    from exposure.abm.engine import _candidate
+
+    rng = np.random.default_rng(0)
+    n, n_occ = 20_000, 40
+    start_occ = np.concatenate([[0], np.sort(rng.choice(np.arange(1, n), n_occ - 1,
+                                                        replace=False)), [n]])
+    t_occ = np.repeat(np.arange(n_occ), rng.integers(1, 30, n_occ))
+    t_start = start_occ[t_occ]
+    stop = t_start + (rng.random(t_occ.shape[0]) * (start_occ[t_occ + 1] - t_start)
+                      ).astype(np.int64)
+    stop[::7] = start_occ[t_occ[::7] + 1]  # beats the whole occupation (the last: n)
+    stop[::11] = t_start[::11]  # beats nobody
+    weight = rng.random(t_occ.shape[0])
+    weight /= np.bincount(t_occ, weights=weight)[t_occ]  # ω E sums to 1 per occupation
+    full = np.bincount(np.concatenate([t_start, stop]),
+                       weights=np.concatenate([weight, -weight]), minlength=n + 1)
+    expected = np.clip(np.cumsum(full)[:n], 0.0, 1.0)
+    got = _candidate(namespace("cpu"), stop, t_start, weight, n)
+    assert np.array_equal(got, expected)
+
+
+def test_agent_order_is_the_stable_order_with_or_without_ties() -> None:
+    from exposure.abm.engine import _sort_order
+
+    rng = np.random.default_rng(1)
+    distinct = rng.standard_normal(50_000)
+    tied = np.round(distinct, 1)
+    for key in (distinct, tied):
+        assert np.array_equal(_sort_order(key), np.argsort(key, kind="stable"))

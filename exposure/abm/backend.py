@@ -1,5 +1,6 @@
-"""Array back ends for the agent step: the array API namespace, and the two operations the
-standard lacks (bincount, and moving host arrays onto the device).
+"""Array back ends for the agent step: the array API namespace, and what the standard lacks
+or a library does not follow (bincount, repeat by device counts, moving host arrays onto
+the device).
 
 `namespace("cpu")` is NumPy through `array_api_compat`; `namespace("gpu")` is CuPy when it
 is installed, else PyTorch on CUDA. Random numbers are drawn on the host with NumPy (one
@@ -33,7 +34,8 @@ class Backend:
         return a.detach().cpu().numpy()
 
     def bincount(self, index: Any, weights: Any, length: int) -> Any:
-        """Sum of ``weights`` per value of ``index`` (0 <= index < length)."""
+        """Sum of ``weights`` per value of ``index`` (0 <= index < length); the count when
+        ``weights`` is None."""
         if self.name == "numpy":
             return np.bincount(index, weights=weights, minlength=length)
         if self.name == "cupy":
@@ -43,6 +45,17 @@ class Backend:
         import torch
 
         return torch.bincount(index, weights=weights, minlength=length)
+
+    def repeat(self, values: Any, counts: Any) -> Any:
+        """Each of ``values`` repeated its ``counts`` times (CuPy's repeat takes the counts
+        only from the host, so there each output finds its value by a search)."""
+        if self.name != "cupy":
+            return self.xp.repeat(values, counts)
+        import cupy
+
+        starts = cupy.cumsum(counts) - counts
+        total = int(cupy.sum(counts))
+        return values[cupy.searchsorted(starts, cupy.arange(total), side="right") - 1]
 
 
 def namespace(device: str = "cpu") -> Backend:

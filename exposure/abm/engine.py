@@ -6,8 +6,11 @@ T_w = σ_q θ_w + e_w + (β_soc + f_soc) b_w + m_switch − c_w (1 − x_j):
 the incumbent's judged quality above the task mean, social tie in the judgement and in the
 switching margin, and its cost c_w = y_w/ȳ (relative wage) net of the firm's threshold x_j.
 Agents are sorted once by (occupation, T_w), so for each task the agents it beats are one
-contiguous run: one searchsorted of the tasks into the agents, one bincount and one cumsum
-give every C_w (linear in agents).
+contiguous run: one searchsorted of the tasks into the agents, a running sum over the runs'
+ends and one repeat give every C_w (linear in agents). The rest of a review touches only
+the jobs AI takes more of (a fifth of them, typically), and the sector, occupation and
+consolidation tallies are kept up to date from those jobs rather than summed again, so a
+review costs a handful of passes over the agents (issue 13: ≥ 1e8 agent-steps/s).
 """
 
 from __future__ import annotations
@@ -114,6 +117,18 @@ class Trace:
 AI, DOMESTIC, OFFSHORE = 0, 1, 2  # a leaver's cause
 
 
+def _sort_order(key: np.ndarray) -> np.ndarray:
+    """The stable ascending order of ``key``. Without ties every ascending order is that
+    one, so the unstable sort (about twice as fast) serves, checked by one pass; with ties
+    (agents without skill dispersion or social ties share their cell's threshold) the
+    stable sort keeps them in agent order."""
+    order = np.argsort(key)
+    ranked = key[order]
+    if bool(np.any(ranked[1:] == ranked[:-1])):
+        return np.argsort(key, kind="stable")
+    return order
+
+
 def _squash(x):  # monotone map of the reals (and −inf) into [0, 1)
     return 0.5 + np.arctan(x) / np.pi
 
@@ -187,16 +202,18 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     beta_f = opts.beta_soc + eco.f_soc
     threshold = (ai.p.sigma_q * pop.skill + noise + beta_f * pop.tie
                  + opts.m_switch - pop.rel_wage * (1.0 - eco.threshold[pop.sector]))
-    order = np.lexsort((threshold, pop.occ))
+    key_h = _sorted_key(pop.occ.astype(np.int64), threshold)
+    order = _sort_order(key_h)
+    key_h = key_h[order]
     occ_h = pop.occ[order].astype(np.int64)
-    key_h = _sorted_key(occ_h, threshold[order])
     start_h = np.searchsorted(occ_h, np.arange(n_occ + 1))
     # who holds each job; only the human alternatives read it, or change it
     inc = Incumbents((ai.p.sigma_q * pop.skill + noise)[order], pop.tie[order],
                      pop.rel_wage[order], pop.wage[order]) \
         if opts.domestic or opts.offshoring else None
 
-    sector = be.asarray(pop.sector[order].astype(np.int64))
+    sector_h = pop.sector[order].astype(np.int64)
+    sector = be.asarray(sector_h)
     occ = be.asarray(occ_h)
     key = be.asarray(key_h)
     rank = None  # job → position in `key` once hires have changed the order
@@ -205,7 +222,7 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     pick = be.asarray(rng.random(n))  # who goes from the marginal bin of a consolidation
     clock = pop.clock[order]
     wage_h = pop.wage[order]  # of the jobs' first holders
-    sector_n = np.bincount(pop.sector, minlength=n_sec).astype(np.float64)
+    sector_n = np.bincount(sector_h, minlength=n_sec).astype(np.float64)
 
     # task side, ordered by occupation
     t_occ = tasks_occ.astype(np.int64)
@@ -245,9 +262,20 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
         offtime = xp.zeros(n, dtype=xp.float64, device=be.device)  # offshored since t0
 
     automated = xp.zeros(n, dtype=xp.float64, device=be.device)  # A_w, new since t0
+    # ΣA_w per sector, AI's time per occupation (base + A_w, for the AI update), ΣA_w and
+    # the AI cuts per sector (host), each kept up to date from the jobs that change instead
+    # of summed over all agents again (sums in another order: the same up to rounding)
+    sector_auto = np.zeros(n_sec)
+    occ_held = np.zeros(n_occ + 1)
+    total_auto = 0.0
+    sector_cut = np.zeros(n_sec)
     base = None
+    floor = None  # ρ_min × each job's human time at t0: a substitution job below it is cut
     active = xp.ones(n, dtype=xp.bool, device=be.device)  # the job still exists
-    ai_cut = xp.zeros(n, dtype=xp.bool, device=be.device)
+    live = substitution & active  # active substitution jobs: those AI's rules can cut
+    pool = xp.zeros(n, dtype=xp.bool, device=be.device)  # live, with time automated
+    # each job's consolidation cell (sector, automated-share bin), redone as A_w changes
+    cell = xp.zeros(n, dtype=xp.int64, device=be.device)
     left = _Leavers()  # AI-displaced and offshored: their lost income cuts demand
     churn = _Leavers()  # replaced by domestic hires, whose pay replaces theirs
     counts = np.zeros(3)  # leavers by cause
@@ -257,10 +285,11 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     trace = Trace(order=order)
     report_month = MONTH_PROGRESS.get()
     s = ai.scores(0.0)
+    stop = None  # set by the review of month 0, before the first AI update
     for m in range(opts.months):
         if m and m % opts.ai_every == 0:
-            ai.update(float(m), float(opts.ai_every), *_ai_shares(
-                be, s, key, start_h, t_occ, tasks_weight, automated, base, occ, n_occ, n))
+            ai.update(float(m), float(opts.ai_every), _ai_shares(
+                be, stop, start_h, t_occ, tasks_weight, occ_held, n_occ), total_auto / n)
         new: dict[int, np.ndarray] = {}  # jobs left this month, by cause
         domestic_wage = np.zeros(0)
         if m % opts.review_every == 0:
@@ -283,11 +312,14 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
                     pos = np.empty_like(perm)
                     pos[perm] = everyone
                     key, rank, thr = be.asarray(key_h[perm]), be.asarray(pos), be.asarray(thr_h)
-            cand = _candidate(be, s, t_occ, t_start, t_w, key, n)
+            # `stop` (each task's first agent it does not beat) serves the next AI update
+            # too: neither the scores nor the order change before it
+            stop = _stops(be, s, t_occ, key)
+            cand = _candidate(be, stop, t_start, t_w, n)
             if rank is not None:
                 cand = cand[rank]
             if offshoring:  # AI cannot take what is already abroad
-                away = _candidate(be, s, t_occ, t_start, off_w, key, n)
+                away = _candidate(be, stop, t_start, off_w, n)
                 cand = cand - xp.where(abroad, away[rank] if rank is not None else away, 0.0)
             if base is None:
                 base = cand  # what AI already does at t0 is the status quo, not displacement
@@ -296,16 +328,25 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
                     # human time left is the status quo, not a cut
                     human = xp.clip(human - xp.where(abroad, be.asarray(off_job), 0.0), 0.0,
                                     None)
-            want = xp.where(active, xp.clip(cand - base - automated, 0.0, None), 0.0)
+                floor = opts.rho_min * human
+                occ_held = be.to_numpy(be.bincount(occ, base, n_occ + 1))
+            # the jobs AI takes more of (a fifth of them in a typical review): only these
+            # move, so only these are capped and checked against ρ_min
+            grow, want = _growth(xp, cand, base, automated, active)
             if opts.mode == "coupled" and caps is not None:
                 alpha = cap_at(eco.t0 + m / 12.0, eco.t0, *caps)
-                room = be.asarray(np.maximum(alpha * sector_n - be.to_numpy(
-                    be.bincount(sector, automated, n_sec)), 0.0))
-                smax = _occ_max(s, t_occ, n_occ)
-                want = want * _accept(be, want, sector, room, be.asarray(smax)[occ] - thr,
-                                      n_sec)
+                room = np.maximum(alpha * sector_n - sector_auto, 0.0)
+                advantage = be.asarray(_occ_max(s, t_occ, n_occ))[occ[grow]] - thr[grow]
+                want = _accepted(be, want, sector[grow], room, advantage, n_sec)
                 trace.caps.append(alpha)
-            automated = automated + want
+            a_grow = automated[grow] + want  # their A_w, gathered once for what follows
+            automated[grow] = a_grow
+            s_grow = sector[grow]
+            cell[grow] = s_grow * BINS + xp.clip(xp.astype(a_grow * BINS, xp.int64), 0,
+                                                 BINS - 1)
+            sector_auto = sector_auto + be.to_numpy(be.bincount(s_grow, want, n_sec))
+            occ_held = occ_held + be.to_numpy(be.bincount(occ[grow], want, n_occ + 1))
+            total_auto += float(xp.sum(want))
             off_out = None
             if offshoring and m:
                 moved = offshore_now() & ~abroad_h & be.to_numpy(active)
@@ -315,26 +356,38 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
                     rest = xp.clip(human - automated - offtime, 0.0, None)
                     share = rest / xp.where(human > 0.0, human, 1.0)
                     offtime = offtime + xp.where(gone, be.asarray(off_job) * share, 0.0)
-                    off_out = active & gone & (human - automated - offtime
-                                               < opts.rho_min * human)
+                    off_out = active & gone & (human - automated - offtime < floor)
                     active = active & ~off_out
-            remaining = human - automated - offtime if offshoring else human - automated
-            out = active & substitution & (remaining < opts.rho_min * human)
-            active = active & ~out
-            ai_cut = ai_cut | out
+                    live = live & ~off_out
+                    pool = pool & ~off_out
+            # a job's remaining time changed only if AI took more of it (what offshoring
+            # took is `off_out`'s): the others were checked at an earlier review
+            remaining = human[grow] - a_grow
+            if offshoring:
+                remaining = remaining - offtime[grow]
+            live_grow = live[grow]
+            cut_grow = live_grow & (remaining < floor[grow])
+            out = grow[cut_grow]
+            active[out] = False
+            live[out] = False
+            pool[grow] = live_grow & ~cut_grow & (a_grow > 0.0)
+            cut = be.to_numpy(out)
+            sector_cut += np.bincount(sector_h[cut], minlength=n_sec)
             # §4.3's second rule: θ_sub of the automated time becomes headcount cuts, so
             # firms consolidate the time AI frees across workers into whole jobs
-            cuts = (eco.theta_sub * be.bincount(sector, automated, n_sec)
-                    - be.bincount(sector, xp.astype(ai_cut, xp.float64), n_sec))
-            extra = _consolidate(be, automated, active & substitution, sector, cuts,
+            extra = _consolidate(be, cell, pool, eco.theta_sub * sector_auto - sector_cut,
                                  pick, n_sec)
-            active = active & ~extra
-            ai_cut = ai_cut | extra
-            new[AI] = np.nonzero(be.to_numpy(out | extra))[0]
+            if extra.shape[0]:
+                active[extra] = False
+                live[extra] = False
+                pool[extra] = False
+                extra = be.to_numpy(extra)
+                sector_cut += np.bincount(sector_h[extra], minlength=n_sec)
+                cut = np.sort(np.concatenate([cut, extra]))
+            new[AI] = cut
             if off_out is not None:
                 new[OFFSHORE] = np.nonzero(be.to_numpy(off_out))[0]
-            trace.sector_automated.append(
-                be.to_numpy(be.bincount(sector, automated, n_sec)) / np.maximum(sector_n, 1))
+            trace.sector_automated.append(sector_auto / np.maximum(sector_n, 1))
         # labour market: hazard h = h0 (V/U)^0.5, vacancies falling with lost demand; a
         # domestic hire came from the unemployed, so a replacement leaves U as it was
         arriving = sum(len(new.get(c, ())) for c in (AI, OFFSHORE))
@@ -370,7 +423,7 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
         trace.replaced.append(float(counts[DOMESTIC]))
         trace.offshored.append(float(counts[OFFSHORE]))
         trace.entrants.append(float(counts[DOMESTIC]))
-        trace.automated.append(float(xp.sum(automated)) / n)
+        trace.automated.append(total_auto / n)
         trace.hazard.append(h)
         trace.income_loss.append(income_loss)
         if report_month is not None:
@@ -381,14 +434,38 @@ def run(pop: Population, ai: AiState, tasks_occ: np.ndarray, tasks_weight: np.nd
     return trace
 
 
-def _candidate(be: Backend, s: np.ndarray, t_occ: np.ndarray, t_start, t_w, key, n: int):
-    """C_w for every (sorted) agent: the task weight whose score beats its threshold."""
+def _growth(xp, cand, base, automated, active):
+    """The active jobs whose candidate share C_w − base exceeds A_w, and by how much (a
+    function, so that the full-length gap is freed before the review goes on)."""
+    gap = cand - base
+    gap -= automated
+    grow = xp.nonzero(active & (gap > 0.0))[0]
+    return grow, gap[grow]
+
+
+def _stops(be: Backend, s: np.ndarray, t_occ: np.ndarray, key):
+    """Each task's first (sorted) agent whose threshold its score does not beat."""
+    return be.xp.searchsorted(key, be.asarray(t_occ + _squash(s) * (1.0 - 1e-9)),
+                              side="left")
+
+
+def _candidate(be: Backend, stop, t_start, t_w, n: int):
+    """C_w for every (sorted) agent: the task weight whose score beats its threshold.
+
+    C is a step function of the position, stepping only where a task's run of beaten
+    agents starts or stops (two per task, ~40,000 against ~1.5 million agents): the running
+    sum is taken over the steps and spread over the agents with one repeat (the same
+    additions in the same order as a running sum over every agent)."""
     xp = be.xp
-    t_key = be.asarray(t_occ + _squash(s) * (1.0 - 1e-9))
-    stop = xp.searchsorted(key, t_key, side="left")
-    index = xp.concat([t_start, stop])
-    diff = be.bincount(index, xp.concat([t_w, -t_w]), n + 1)
-    return xp.clip(xp.cumulative_sum(diff)[:n], 0.0, 1.0)
+    steps = xp.unique_inverse(xp.concat([t_start, stop]))
+    diff = be.bincount(steps.inverse_indices, xp.concat([t_w, -t_w]),
+                       steps.values.shape[0])
+    level = xp.clip(xp.cumulative_sum(diff), 0.0, 1.0)
+    zero = xp.zeros(1, dtype=level.dtype, device=be.device)
+    edges = xp.concat([xp.zeros(1, dtype=steps.values.dtype, device=be.device),
+                       steps.values, xp.full(1, n, dtype=steps.values.dtype,
+                                             device=be.device)])
+    return be.repeat(xp.concat([zero, level]), edges[1:] - edges[:-1])
 
 
 def _occ_max(s: np.ndarray, t_occ: np.ndarray, n_occ: int) -> np.ndarray:
@@ -397,53 +474,52 @@ def _occ_max(s: np.ndarray, t_occ: np.ndarray, n_occ: int) -> np.ndarray:
     return np.where(np.isfinite(out), out, -ADV_RANGE / 2)
 
 
-def _accept(be: Backend, want, sector, room, advantage, n_sec: int):
-    """Share of each agent's wanted increase that its sector's cap lets through: largest
-    advantage first, the marginal advantage bin pro rata, so the cap is met exactly."""
+def _accepted(be: Backend, want, sector, room: np.ndarray, advantage, n_sec: int):
+    """``want`` (of some agents, with their ``sector`` and ``advantage``: best open task
+    score − T_w) cut to what each sector's cap lets through: largest advantage first, the
+    marginal advantage bin pro rata, so the cap is met exactly."""
     xp = be.xp
-    demand = be.bincount(sector, want, n_sec)
-    if bool(xp.all(demand <= room)):
-        return xp.ones_like(want)
+    if bool(np.all(be.to_numpy(be.bincount(sector, want, n_sec)) <= room)):
+        return want
     b = xp.clip(xp.astype((advantage + ADV_RANGE / 2) * (BINS / ADV_RANGE), xp.int64),
                 0, BINS - 1)
     cell = sector * BINS + b
     hist = xp.reshape(be.bincount(cell, want, n_sec * BINS), (n_sec, BINS))
     from_top = xp.flip(xp.cumulative_sum(xp.flip(hist, axis=1), axis=1), axis=1)
     above = from_top - hist
-    ok = xp.where(hist > 0, (room[:, None] - above) / xp.where(hist > 0, hist, 1.0), 1.0)
-    return xp.reshape(xp.clip(ok, 0.0, 1.0), (-1,))[cell]
+    ok = xp.where(hist > 0, (be.asarray(room)[:, None] - above)
+                  / xp.where(hist > 0, hist, 1.0), 1.0)
+    return want * xp.reshape(xp.clip(ok, 0.0, 1.0), (-1,))[cell]
 
 
-def _consolidate(be: Backend, automated, eligible, sector, cuts, pick, n_sec: int):
-    """The eligible agents each sector lets go to make `cuts` more job cuts: the most
-    automated first (binned by automated share), the marginal bin by each agent's fixed
-    draw `pick`, so a sector's cuts match its target in expectation."""
+def _consolidate(be: Backend, cell, pool, cuts: np.ndarray, pick, n_sec: int):
+    """The positions of the agents in ``pool`` (live jobs with time automated) each sector
+    lets go to make `cuts` more job cuts: the most automated first (``cell``: sector and
+    automated-share bin), the marginal bin by each agent's fixed draw `pick`, so a sector's
+    cuts match its target in expectation. Nothing is binned when no sector needs cuts."""
     xp = be.xp
-    b = xp.clip(xp.astype(automated * BINS, xp.int64), 0, BINS - 1)
-    cell = sector * BINS + b
-    candidates = eligible & (automated > 0.0)
-    hist = xp.reshape(be.bincount(cell, xp.astype(candidates, xp.float64), n_sec * BINS),
+    need = np.clip(cuts, 0.0, None)
+    if not need.any():
+        return xp.zeros(0, dtype=xp.int64, device=be.device)
+    idx = xp.nonzero(pool)[0]
+    cells = cell[idx]
+    hist = xp.reshape(xp.astype(be.bincount(cells, None, n_sec * BINS), xp.float64),
                       (n_sec, BINS))
     from_top = xp.flip(xp.cumulative_sum(xp.flip(hist, axis=1), axis=1), axis=1)
     above = from_top - hist
-    need = xp.clip(cuts, 0.0, None)[:, None]
-    take = xp.where(hist > 0, (need - above) / xp.where(hist > 0, hist, 1.0), 0.0)
-    share = xp.reshape(xp.clip(take, 0.0, 1.0), (-1,))[cell]
-    return candidates & (pick < share)
+    take = xp.where(hist > 0, (be.asarray(need)[:, None] - above)
+                    / xp.where(hist > 0, hist, 1.0), 0.0)
+    share = xp.reshape(xp.clip(take, 0.0, 1.0), (-1,))[cells]
+    return idx[pick[idx] < share]
 
 
-def _ai_shares(be: Backend, s: np.ndarray, key, start_h: np.ndarray, t_occ: np.ndarray,
-               weight: np.ndarray, automated, base, occ, n_occ: int, n: int
-               ) -> tuple[np.ndarray, float]:
+def _ai_shares(be: Backend, stop, start_h: np.ndarray, t_occ: np.ndarray,
+               weight: np.ndarray, realised: np.ndarray, n_occ: int) -> np.ndarray:
     """s_AI,i: the share of the occupation's agents AI beats on task i, times the share of
-    the occupation's candidate take-up that was realised (caps bind); and AI's new share of
-    all task time."""
-    xp = be.xp
-    t_key = be.asarray(t_occ + _squash(s) * (1.0 - 1e-9))
-    beaten = (be.to_numpy(xp.searchsorted(key, t_key, side="left")) - start_h[t_occ]
-              ).astype(np.float64)
+    the occupation's candidate take-up that was ``realised`` (AI's time in its jobs; less
+    when caps bind)."""
+    beaten = (be.to_numpy(stop) - start_h[t_occ]).astype(np.float64)
     size = np.maximum(np.diff(start_h), 1)
     candidate = np.bincount(t_occ, weights=weight * beaten, minlength=n_occ + 1)
-    realised = be.to_numpy(be.bincount(occ, base + automated, n_occ + 1))
     ratio = np.clip(realised / np.where(candidate > 0, candidate, 1.0), 0.0, 1.0)
-    return beaten / size[t_occ] * ratio[t_occ], float(xp.sum(automated)) / n
+    return beaten / size[t_occ] * ratio[t_occ]

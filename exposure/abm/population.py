@@ -74,6 +74,11 @@ def sample_cells(employment: pl.DataFrame, sectors: tuple[str, ...]) -> pl.DataF
             .sort("naics_sector", "soc_code"))
 
 
+def _codes(labels: pl.Series, index: dict[str, int]) -> np.ndarray:
+    """Each label's position in ``index`` (tens of thousands of rows: not a Python loop)."""
+    return labels.replace_strict(index, return_dtype=pl.Int64).to_numpy()
+
+
 def _state_table(employment: pl.DataFrame, socs: tuple[str, ...]
                  ) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
     """Cumulative state distribution per occupation (socs × states), May 2025; occupations
@@ -87,10 +92,9 @@ def _state_table(employment: pl.DataFrame, socs: tuple[str, ...]
     o_of = {s: i for i, s in enumerate(socs)}
     table = np.zeros((len(socs), len(states)))
     known = rows.filter(pl.col("soc_code").is_in(list(socs)))
-    np.add.at(table, (np.array([o_of[s] for s in known["soc_code"]], dtype=np.int64),
-                      np.array([s_of[s] for s in known["area_code"]], dtype=np.int64)),
+    np.add.at(table, (_codes(known["soc_code"], o_of), _codes(known["area_code"], s_of)),
               known["employment"].to_numpy())
-    everyone = np.bincount([s_of[s] for s in rows["area_code"]],
+    everyone = np.bincount(_codes(rows["area_code"], s_of),
                            weights=rows["employment"].to_numpy(), minlength=len(states))
     empty = table.sum(axis=1) == 0
     table[empty] = everyone

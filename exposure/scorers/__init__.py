@@ -1,5 +1,5 @@
 """Task scorers: the contract, the registry and the built-ins (`rubric`, `leverage`,
-`learned`). See `base` for the contract and `registry` for how scorers are found.
+`learned`, `stacked`). See `base` for the contract and `registry` for how scorers are found.
 
 The names below are imported on first use (PEP 562): finding a scorer's module to key the
 score stage must not import scikit-learn.

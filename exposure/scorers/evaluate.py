@@ -60,7 +60,7 @@ PUBLISHED = {
 # Scored in every evaluation besides the registered scorers' defaults: the GPT-4 labels, and
 # the fixed-weight index that the fitted `leverage` replaced, for comparison.
 EXTRA_SPECS = ("rubric:gpt4:beta", "leverage:fixed")
-BUILT_IN = ("rubric", "leverage", "learned")
+BUILT_IN = ("rubric", "leverage", "learned", "stacked")
 
 
 class TfidfLogisticBaseline(Scorer):
