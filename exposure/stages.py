@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from exposure.pipeline import Stage, Tables
-from exposure.tables import TABLES
+from exposure.tables import written_by
 
 # The libraries behind each stage are imported when it runs: keying every stage (a warm
 # refresh that finds nothing changed) must not pay seconds of imports.
@@ -24,9 +24,7 @@ SCORE_INPUTS = ("task", "task_dwa", "work_activity", "technology_skill", "occupa
                 "occupation_descriptor", "task_label", "task_feature")
 ROLLUP_INPUTS = ("task_exposure", "task", "task_rating", "occupation", "crosswalk",
                  "employment", "projection")
-ROLLUP_TABLES = ("occupation_exposure", "headline", "sector_exposure", "major_group_exposure",
-                 "area_exposure", "bls_occupation_exposure", "sector_occupation_exposure",
-                 "area_occupation_exposure", "wage_band_exposure", "education_exposure")
+ROLLUP_TABLES = written_by("rollup")
 
 
 def features(tables: Tables, employment_year: int, benchmarks_file: str) -> Tables:
@@ -182,9 +180,8 @@ def forecast(tables: Tables, scenarios: tuple[str, ...], draws: int | None, seed
                         runner=get_runner(runner))
 
 
-FORECAST_TABLES = tuple(table.name for table in TABLES if table.stage == "forecast")
-ABM_TABLES = ("abm_monthly", "abm_displacement", "abm_duration", "abm_earnings",
-              "abm_sector_demand", "abm_comparison")
+FORECAST_TABLES = written_by("forecast")
+ABM_TABLES = written_by("abm")
 
 
 def ceiling_scores(tables: Tables, forecast_ceiling: str | None) -> pl.DataFrame | None:

@@ -170,9 +170,14 @@ TABLES: tuple[Table, ...] = (
 BY_NAME = {table.name: table for table in TABLES}
 
 
+def written_by(stage: str) -> tuple[str, ...]:
+    """The tables `stage` writes, in registry order (the stage declares them from here)."""
+    return tuple(t.name for t in TABLES if t.stage == stage)
+
+
 def table(name: str) -> Table:
     """The registry entry of ``name`` (KeyError for a table the warehouse does not have)."""
     return BY_NAME[name]
 
 
-__all__ = ["BY_NAME", "RUN", "TABLES", "Table", "table"]
+__all__ = ["BY_NAME", "RUN", "TABLES", "Table", "table", "written_by"]
